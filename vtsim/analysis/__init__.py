@@ -1,0 +1,1 @@
+"""Runner, statistics, scorecards and closed-form references."""

@@ -1,0 +1,146 @@
+"""Respond: the alert chain, units on the road, and the end of the attack.
+
+An alarm from the layers goes to the site's ``alarm_to`` agency; once harm
+starts, emergency calls reach ``calls_to`` after ``call_delay_min``. An alerted
+agency alerts the next ones along the coordination graph (each edge with its
+own delay; an agency acts on its earliest alert) and sends its units: dispatch
+delay, then travel at a drawn speed over the base's distance. Units of agencies
+with an ``engagement`` engage on arrival: each engagement takes
+``engagement_min`` and ends the attack with probability ``p_neutralise``; they
+repeat until the attack ends. An attack also ends by itself after
+``active_duration_min`` of harm.
+
+A site with a ``response_force`` (EASI-compatible mode) is answered by that one
+force instead, arriving ``time_min`` after the first alarm or call.
+"""
+
+from __future__ import annotations
+
+from vtsim.model.incident import Incident
+from vtsim.scenario.schema import Engagement
+
+
+def install(incident: Incident) -> None:
+    env, site = incident.env, incident.site
+    incident.on("alarm", lambda **data: _on_alarm(incident, **data))
+    if site.alarm_to is not None:
+        incident.on(
+            "alarm",
+            lambda source, **_: alert(incident, site.alarm_to, "alarm")
+            if source == "detection"
+            else None,
+        )
+    env.process(_calls(incident))
+    env.process(_self_termination(incident))
+
+
+def _on_alarm(incident: Incident, **data) -> None:
+    if incident.alarm_time is None:
+        incident.alarm_time = incident.now()
+        force = incident.site.response_force
+        if force is not None:
+            incident.env.process(_response_force(incident, force))
+
+
+def _calls(incident: Incident):
+    """Once harm starts, emergency calls come in (a second route for the alarm)."""
+    yield incident.harm_started
+    rng = incident.streams.get("calls", incident.site.id)
+    yield incident.env.timeout(incident.site.call_delay_min.sample(rng))
+    incident.emit("alarm", source="emergency call")
+    if incident.site.calls_to is not None:
+        alert(incident, incident.site.calls_to, "emergency call")
+
+
+def _self_termination(incident: Incident):
+    yield incident.harm_started
+    duration = incident.threat.active_duration_min
+    if duration is None or incident.threat.harm.profile == "instant":
+        return
+    rng = incident.streams.get("duration", incident.threat.id)
+    yield incident.env.timeout(duration.sample(rng))
+    incident.end_attack("self_terminated")
+
+
+def alert(incident: Incident, agency_id: str, via: str) -> None:
+    """Alert an agency (once: its earliest alert counts) and start what it does."""
+    if agency_id in incident.alerted:
+        return
+    incident.alerted[agency_id] = incident.now()
+    incident.emit("agency_alerted", agency=agency_id, via=via)
+    agency = incident.scenario.agency(agency_id)
+    for edge in agency.alerts:
+        incident.env.process(_pass_alert(incident, agency_id, edge))
+    for base in agency.bases:
+        for k in range(base.units):
+            incident.env.process(_unit(incident, agency, base, k))
+
+
+def _pass_alert(incident: Incident, source: str, edge):
+    rng = incident.streams.get("alert", source, edge.to)
+    yield incident.env.timeout(edge.delay_min.sample(rng))
+    alert(incident, edge.to, source)
+
+
+def _unit(incident: Incident, agency, base, k: int):
+    unit_id = f"{agency.id}/{base.id}/{k}"
+    rng = incident.streams.get("unit", unit_id)
+    dispatch = agency.dispatch_delay_min.sample(rng)
+    speed = max(agency.speed_kmh.sample(rng), 1e-6)
+    travel = base.distance_km / speed * 60.0
+    yield incident.env.timeout(dispatch + travel)
+    incident.emit("unit_arrived", unit=unit_id, agency=agency.id, role=agency.role.value)
+    if agency.engagement is not None:
+        yield from _engage(incident, agency.engagement, unit_id)
+
+
+def _response_force(incident: Incident, force):
+    rng = incident.streams.get("response-force", incident.site.id)
+    yield incident.env.timeout(force.time_min.sample(rng))
+    incident.emit("unit_arrived", unit="response-force", agency="response-force", role="police")
+    yield from _engage(incident, force.engagement, "response-force")
+
+
+def _engage(incident: Incident, engagement: Engagement, unit_id: str):
+    """Engage until the attack ends: each engagement neutralises with p_neutralise."""
+    if incident.ended:
+        return
+    if incident.first_responder is None:
+        incident.first_responder = incident.now()
+    rng = incident.streams.get("engage", unit_id)
+    while not incident.ended:
+        yield incident.env.timeout(engagement.engagement_min.sample(rng))
+        success = rng.random() < engagement.p_neutralise
+        if incident.ended:
+            return
+        if success:
+            incident.end_attack("neutralised", unit=unit_id)
+
+
+def metrics(incident: Incident) -> dict[str, float]:
+    nan = float("nan")
+    reached = incident.reached_site
+    harm = incident.harm_start
+    responder = incident.first_responder
+    ended_before_harm = incident.ended and (harm is None or incident.end_time < harm)
+    return {
+        "detected_before_target": float(incident.first_detection is not None) if reached else nan,
+        "interrupted": (
+            float(responder is not None and (harm is None or responder < harm)) if reached else nan
+        ),
+        "neutralised_before_harm": (
+            float(ended_before_harm and incident.ended_by == "neutralised") if reached else nan
+        ),
+        "stopped_by_layer": float(incident.ended_by == "stopped") if reached else nan,
+        "attack_succeeded": float(harm is not None),
+        "min_to_harm": harm if harm is not None else nan,
+        "min_to_first_responder": responder if responder is not None else nan,
+        "min_to_neutralisation": (
+            incident.end_time if incident.ended_by == "neutralised" else nan
+        ),
+        "min_attack_active": (
+            (incident.end_time if incident.ended else incident.now()) - harm
+            if harm is not None
+            else (0.0 if reached else nan)
+        ),
+    }

@@ -1,0 +1,207 @@
+"""A small vocabulary of distributions for scenario parameters.
+
+In YAML a distribution is a mapping with a ``dist`` tag, or a bare number for a
+fixed value::
+
+    delay_min: 2.5                                # fixed
+    delay_min: {dist: normal, mean: 3, sd: 1}     # truncated at 0 for times and counts
+    delay_min: {dist: lognormal, mean: 8, sd: 4}  # mean and sd of the value, not of its log
+    delay_min: {dist: triangular, low: 1, mode: 2, high: 6}
+    delay_min: {dist: uniform, low: 1, high: 3}
+    delay_min: {dist: exponential, mean: 5}
+
+The unit is the one in the field name (``_min``, ``_days``, ``_kmh``...).
+Every draw takes exactly one value from the stream it is given, using the
+generator's ``standard_*`` methods scaled by the parameters; a measure that
+scales or shifts a distribution therefore moves every draw monotonically on
+common random numbers (what makes paired comparisons sharp).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def sample(self, rng: np.random.Generator) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def expected(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scaled(self, factor: float) -> _Dist:
+        """The same shape with every value multiplied by ``factor``."""
+        raise NotImplementedError  # pragma: no cover
+
+    def shifted(self, delta: float) -> _Dist:
+        """The same shape moved by ``delta`` (floored at 0 where the family needs it)."""
+        raise NotImplementedError  # pragma: no cover
+
+
+class Fixed(_Dist):
+    dist: Literal["fixed"] = "fixed"
+    value: float
+
+    def sample(self, rng: np.random.Generator) -> float:
+        rng.random()  # one draw per call whatever the family: streams stay aligned
+        return self.value
+
+    def expected(self) -> float:
+        return self.value
+
+    def scaled(self, factor: float) -> Fixed:
+        return Fixed(value=self.value * factor)
+
+    def shifted(self, delta: float) -> Fixed:
+        return Fixed(value=self.value + delta)
+
+
+class Normal(_Dist):
+    """Normal(mean, sd), truncated at zero by clipping (times, counts and rates are >= 0)."""
+
+    dist: Literal["normal"] = "normal"
+    mean: float
+    sd: float = Field(ge=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return max(0.0, self.mean + self.sd * rng.standard_normal())
+
+    def expected(self) -> float:
+        return self.mean
+
+    def scaled(self, factor: float) -> Normal:
+        return Normal(mean=self.mean * factor, sd=self.sd * abs(factor))
+
+    def shifted(self, delta: float) -> Normal:
+        return Normal(mean=self.mean + delta, sd=self.sd)
+
+
+
+class LogNormal(_Dist):
+    """Lognormal given by the mean and sd of the value itself (not of its logarithm)."""
+
+    dist: Literal["lognormal"] = "lognormal"
+    mean: float = Field(gt=0)
+    sd: float = Field(ge=0)
+
+    @property
+    def _log_params(self) -> tuple[float, float]:
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        mu, sigma = self._log_params
+        return math.exp(mu + sigma * rng.standard_normal())
+
+    def expected(self) -> float:
+        return self.mean
+
+    def scaled(self, factor: float) -> LogNormal:
+        return LogNormal(mean=self.mean * factor, sd=self.sd * factor)
+
+    def shifted(self, delta: float) -> LogNormal:
+        return LogNormal(mean=max(1e-9, self.mean + delta), sd=self.sd)
+
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"] = "triangular"
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("expected low <= mode <= high with low < high")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        u = rng.random()
+        a, c, b = self.low, self.mode, self.high
+        cut = (c - a) / (b - a)
+        if u < cut:
+            return a + math.sqrt(u * (b - a) * (c - a))
+        return b - math.sqrt((1 - u) * (b - a) * (b - c))
+
+    def expected(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+    def scaled(self, factor: float) -> Triangular:
+        return Triangular(low=self.low * factor, mode=self.mode * factor, high=self.high * factor)
+
+    def shifted(self, delta: float) -> Triangular:
+        return Triangular(low=self.low + delta, mode=self.mode + delta, high=self.high + delta)
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"] = "uniform"
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError("expected low <= high")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.low + (self.high - self.low) * rng.random()
+
+    def expected(self) -> float:
+        return (self.low + self.high) / 2
+
+    def scaled(self, factor: float) -> Uniform:
+        return Uniform(low=self.low * factor, high=self.high * factor)
+
+    def shifted(self, delta: float) -> Uniform:
+        return Uniform(low=self.low + delta, high=self.high + delta)
+
+
+class Exponential(_Dist):
+    dist: Literal["exponential"] = "exponential"
+    mean: float = Field(gt=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.mean * rng.standard_exponential()
+
+    def expected(self) -> float:
+        return self.mean
+
+    def scaled(self, factor: float) -> Exponential:
+        return Exponential(mean=self.mean * factor)
+
+    def shifted(self, delta: float) -> Exponential:
+        return Exponential(mean=max(1e-9, self.mean + delta))
+
+
+
+DIST_FAMILIES = ("fixed", "normal", "lognormal", "triangular", "uniform", "exponential")
+
+
+def _number_is_fixed(value):
+    """A bare number in YAML means a fixed value."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"dist": "fixed", "value": value}
+    return value
+
+
+_DistUnion = Annotated[
+    Union[Fixed, Normal, LogNormal, Triangular, Uniform, Exponential],  # noqa: UP007
+    Field(discriminator="dist"),
+]
+
+from pydantic import BeforeValidator  # noqa: E402
+
+Dist = Annotated[_DistUnion, BeforeValidator(_number_is_fixed)]
+"""A distribution field: a number (fixed) or a mapping tagged with ``dist``."""
+
+
+def fixed(value: float) -> Fixed:
+    return Fixed(value=value)

@@ -1,0 +1,127 @@
+"""Reading scenario files: YAML in, a validated frozen :class:`Scenario` out.
+
+Every problem becomes a :class:`~vtsim.errors.ScenarioError` naming the file,
+the line, the field path and what was expected. Nothing downstream reads YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from vtsim.errors import ScenarioError
+from vtsim.scenario import paths
+from vtsim.scenario.checks import check_scenario
+from vtsim.scenario.schema import Scenario
+from vtsim.resources import resolve_scenario_path
+
+
+def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
+    """Parse a YAML file into plain data and its node tree (for line numbers)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", None, "no such file.")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [("", None, f"cannot be read ({exc}).")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = f", column {mark.column + 1}" if mark else ""
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise ScenarioError(
+            str(path), [("", line, f"is not valid YAML{col}: {problem}.")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(str(path), [("", None, f"is not valid YAML: {exc}.")]) from None
+    return data, node
+
+
+def _model_at(loc: list) -> type[BaseModel] | None:
+    """The pydantic model class that holds the last key of ``loc`` (best effort)."""
+    current: object = Scenario
+    for key in loc[:-1]:
+        origin = typing.get_origin(current)
+        if isinstance(key, int) and origin in (list, tuple):
+            current = typing.get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(key)
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            return None
+        # unwrap Optional[...] / X | None
+        args = [a for a in typing.get_args(current) if a is not type(None)]
+        if typing.get_origin(current) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            current = args[0] if len(args) == 1 else None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    return None
+
+
+def _explain(err: dict) -> str:
+    """What was expected, in words, for one pydantic error."""
+    kind, msg, got = err["type"], err["msg"], err.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(list(err["loc"]))
+        key = err["loc"][-1]
+        if model is not None:
+            allowed = sorted(model.model_fields)
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            return f"unknown key '{key}'.{hint} Expected one of: {', '.join(allowed)}."
+        return f"unknown key '{key}'."
+    if kind == "missing":
+        return "is required but missing."
+    text = msg[0].lower() + msg[1:]
+    if text.startswith("value error, "):
+        text = text[len("value error, ") :]
+    shown = repr(got)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if isinstance(got, (dict, list)):
+        return f"expected: {text}."
+    return f"expected: {text}; got {shown}."
+
+
+def validate_data(data: object, source: str, node: yaml.Node | None = None) -> Scenario:
+    """Validate plain data as a scenario, or raise ScenarioError naming each field path."""
+    problems = [
+        (paths.render(loc, data), line, "this key is given twice; give it once.")
+        for loc, line in paths.duplicate_keys(node)
+    ]
+    if not isinstance(data, dict):
+        raise ScenarioError(source, problems + [("", 1, "expected a mapping of scenario fields "
+                                                    "(name, sites, threats, ...) at the top.")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = paths.clean_loc(err["loc"], data)
+            problems.append((paths.render(loc, data), paths.line_of(node, loc), _explain(err)))
+        raise ScenarioError(source, problems) from None
+    for loc, message in check_scenario(scenario):
+        problems.append((paths.render(loc, data), paths.line_of(node, loc), message))
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file (a path, or the name of a bundled scenario).
+
+    >>> scenario = load_scenario("harbour-festival")
+    >>> scenario.name
+    'Harbour Festival'
+    """
+    resolved = resolve_scenario_path(path)
+    data, node = read_yaml(resolved)
+    return validate_data(data, str(path), node)

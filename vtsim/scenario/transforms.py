@@ -1,0 +1,155 @@
+"""Measures, packages and decisions as transforms ``Scenario -> Scenario``.
+
+An effect is data (``{path, op, value}``), applied to a plain copy of the
+scenario, which is then validated again: a measure never reaches into the
+simulation code, and a measure that would make a scenario invalid is rejected
+with the measure's name and the field path.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+from pydantic import TypeAdapter, ValidationError
+
+from vtsim.errors import VtsimError
+from vtsim.scenario import paths
+from vtsim.scenario.distributions import Dist
+from vtsim.scenario.schema import Effect, Measure, Scenario
+
+_DIST = TypeAdapter(Dist)
+
+
+class EffectError(VtsimError):
+    """An effect that cannot be applied to a scenario."""
+
+
+def _is_dist(node) -> bool:
+    return isinstance(node, dict) and "dist" in node
+
+
+def _scale_dist(node: dict, factor: float) -> dict:
+    return _DIST.validate_python(node).scaled(factor).model_dump()
+
+
+def _shift_dist(node: dict, delta: float) -> dict:
+    return _DIST.validate_python(node).shifted(delta).model_dump()
+
+
+def _item_key(item) -> str | None:
+    """How a list item is addressed in a path: its ``id`` (alert edges: their ``to``)."""
+    if isinstance(item, dict):
+        return item.get("id", item.get("to"))
+    return item if isinstance(item, str) else None
+
+
+def _locate(data: dict, keys: list[str], where: str):
+    """Return (container, key) for the last step of ``keys``; list items by id or index."""
+    node = data
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        if isinstance(node, list):
+            index = next((i for i, item in enumerate(node) if _item_key(item) == key), None)
+            if index is None and key.isdigit() and int(key) < len(node):
+                index = int(key)
+            if index is None:
+                ids = [_item_key(item) for item in node if _item_key(item) is not None]
+                raise EffectError(
+                    f"{where}: no item '{key}' at {'.'.join(keys[:depth]) or 'the top'}"
+                    f"; expected one of: {', '.join(map(str, ids)) or '(empty list)'}."
+                )
+            container, step = node, index
+        elif isinstance(node, dict):
+            if key not in node:
+                raise EffectError(
+                    f"{where}: no field '{key}' at {'.'.join(keys[:depth]) or 'the top'}"
+                    f"; expected one of: {', '.join(sorted(node)) or '(no fields)'}."
+                )
+            container, step = node, key
+        else:
+            raise EffectError(
+                f"{where}: '{'.'.join(keys[:depth])}' is a value, it has no '{key}'."
+            )
+        if last:
+            return container, step
+        node = container[step]
+    raise EffectError(f"{where}: empty path.")  # pragma: no cover - Effect.path has min_length
+
+
+def apply_effect(data: dict, effect: Effect, where: str) -> None:
+    """Apply one effect in place to plain scenario data (``Scenario.model_dump()``)."""
+    keys = paths.split(effect.path)
+    container, key = _locate(data, keys, f"{where}, path '{effect.path}'")
+    current = container[key]
+    value = effect.value
+    if effect.op == "set":
+        container[key] = copy.deepcopy(value)
+        return
+    if effect.op == "append":
+        if not isinstance(current, list):
+            raise EffectError(f"{where}, path '{effect.path}': append needs a list there.")
+        if effect.before is None:
+            current.append(copy.deepcopy(value))
+            return
+        index = next((i for i, it in enumerate(current) if _item_key(it) == effect.before), None)
+        if index is None:
+            raise EffectError(
+                f"{where}, path '{effect.path}': no item '{effect.before}' to insert before."
+            )
+        current.insert(index, copy.deepcopy(value))
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise EffectError(f"{where}, path '{effect.path}': {effect.op} needs a number, got {value!r}.")
+    if _is_dist(current):
+        container[key] = _scale_dist(current, value) if effect.op == "scale" else _shift_dist(current, value)
+    elif isinstance(current, (int, float)) and not isinstance(current, bool):
+        result = current * value if effect.op == "scale" else current + value
+        container[key] = type(current)(result) if isinstance(current, int) and float(result).is_integer() else result
+    else:
+        raise EffectError(
+            f"{where}, path '{effect.path}': {effect.op} needs a number or a distribution there, "
+            f"found {type(current).__name__}."
+        )
+
+
+def apply_measures(scenario: Scenario, measures: Iterable[Measure], label: str = "") -> Scenario:
+    """A new scenario with the measures' effects applied in order, validated again."""
+    data = scenario.model_dump(mode="json")
+    measures = list(measures)
+    for measure in measures:
+        for i, effect in enumerate(measure.effects):
+            apply_effect(data, effect, f"measure '{measure.id}' effect {i + 1}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = paths.clean_loc(err["loc"], data)
+        names = ", ".join(m.id for m in measures)
+        raise EffectError(
+            f"{label or 'measures ' + names}: the changed scenario is invalid at "
+            f"{paths.render(loc, data)}: {err['msg']}."
+        ) from None
+
+
+def apply_package(scenario: Scenario, package_id: str) -> Scenario:
+    """The scenario with a package's measures applied; ``baseline`` returns it unchanged."""
+    if package_id == "baseline":
+        return scenario
+    ids = [p.id for p in scenario.packages]
+    if package_id not in ids:
+        raise VtsimError(
+            f"Unknown package '{package_id}' in scenario '{scenario.name}'; "
+            f"expected one of: baseline, {', '.join(ids)}."
+        )
+    package = scenario.package(package_id)
+    return apply_measures(
+        scenario, [scenario.measure(m) for m in package.measures], f"package '{package_id}'"
+    )
+
+
+def package_cost(scenario: Scenario, package_id: str) -> float:
+    """Annualised cost of a package (one-off spread over its lifetime, plus yearly)."""
+    if package_id == "baseline":
+        return 0.0
+    return sum(scenario.measure(m).cost.annualised() for m in scenario.package(package_id).measures)
