@@ -133,6 +133,7 @@ def metrics(incident: Incident) -> dict[str, float]:
         ),
         "stopped_by_layer": float(incident.ended_by == "stopped") if reached else nan,
         "attack_succeeded": float(harm is not None),
+        "stopped_before_harm": float(harm is None) if reached else nan,
         "min_to_harm": harm if harm is not None else nan,
         "min_to_first_responder": responder if responder is not None else nan,
         "min_to_neutralisation": (

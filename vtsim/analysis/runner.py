@@ -1,0 +1,119 @@
+"""Running many replications of a scenario and its packages: ``vtsim.run()``.
+
+The runner owns replication, seeding, parallelism and the streaming of finished
+rows. The same runner serves the CLI, notebooks and batch sweeps; only the
+executor changes.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from vtsim.analysis.executors import chunk_tasks, make_executor
+from vtsim.analysis.results import Results
+from vtsim.errors import VtsimError
+from vtsim.scenario.loader import load_scenario
+from vtsim.scenario.schema import Scenario
+from vtsim.scenario.transforms import apply_package, package_cost
+
+
+def _progress_bar(total: int, enabled: bool | None, desc: str):
+    from tqdm.auto import tqdm
+
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    return tqdm(total=total, disable=not enabled, desc=desc, unit="rep", file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    packages: list[str] | None = None,
+    *,
+    threat: str | None = None,
+    progress: bool | None = None,
+    executor=None,
+) -> Results:
+    """Run the baseline and packages of a scenario on common random numbers.
+
+    ``replications`` and ``seed`` default to the scenario's ``run`` section;
+    ``packages`` to the baseline and every package of the scenario; ``jobs``
+    worker processes (``0``: one per CPU). The same seed gives identical results
+    whatever ``jobs`` is. An interruption (Ctrl-C) returns what has finished,
+    whole replication blocks for every package, with ``results.complete`` False.
+
+    >>> results = run("harbour-festival", replications=20, seed=1, progress=False)
+    >>> results.frame.shape[0]
+    80
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    replications = replications or scenario.run.replications
+    seed = scenario.run.seed if seed is None else seed
+    if replications < 1:
+        raise VtsimError(f"replications must be at least 1; got {replications}.")
+    package_ids = packages or ["baseline", *(p.id for p in scenario.packages)]
+    if "baseline" not in package_ids:
+        package_ids = ["baseline", *package_ids]
+    variants = {pid: apply_package(scenario, pid) for pid in package_ids}
+    costs = {pid: package_cost(scenario, pid) for pid in package_ids}
+    if threat is not None and threat not in {t.id for t in scenario.threats}:
+        raise VtsimError(
+            f"Unknown threat '{threat}'; expected one of: "
+            f"{', '.join(t.id for t in scenario.threats)}."
+        )
+
+    executor = executor or make_executor(jobs)
+    tasks = chunk_tasks(package_ids, replications, getattr(executor, "jobs", 1))
+    chunks: list[tuple] = []
+    complete = True
+    bar = _progress_bar(replications * len(package_ids), progress, scenario.name)
+    try:
+        for task, rows in executor.run(variants, seed, tasks, threat):
+            for row in rows:
+                row["package"] = task.variant
+            chunks.append((task, rows))
+            bar.update(task.stop - task.start)
+    except KeyboardInterrupt:
+        complete = False
+        executor.close()
+        warnings.warn("Interrupted: keeping the replications finished for every package.",
+                      stacklevel=2)
+    finally:
+        bar.close()
+
+    frame = _assemble(chunks, package_ids, costs)
+    if not complete:
+        frame = _whole_blocks(frame, package_ids)
+    return Results(frame, scenario=scenario, packages=package_ids, seed=seed,
+                   replications=replications, complete=complete)
+
+
+def _assemble(chunks, package_ids: list[str], costs: dict[str, float]) -> pd.DataFrame:
+    rows = [row for _, chunk in chunks for row in chunk]
+    if not rows:
+        return pd.DataFrame(columns=["package", "replication"])
+    frame = pd.DataFrame.from_records(rows)
+    frame["measure_cost"] = frame["package"].map(costs).astype(float)
+    order = {p: i for i, p in enumerate(package_ids)}
+    frame = frame.sort_values(["package", "replication"], key=lambda c: c.map(order)
+                              if c.name == "package" else c, kind="stable")
+    front = ["package", "replication", "threat", "ended_by"]
+    frame = frame[front + [c for c in frame.columns if c not in front]]
+    return frame.reset_index(drop=True)
+
+
+def _whole_blocks(frame: pd.DataFrame, package_ids: list[str]) -> pd.DataFrame:
+    """Keep only replications finished for every package (so pairs stay paired)."""
+    if frame.empty:
+        return frame
+    counts = frame.groupby("replication")["package"].nunique()
+    keep = counts[counts == len(package_ids)].index
+    return frame[frame["replication"].isin(keep)].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Presentation: figures, tables and reports. Reads results; never runs model logic."""

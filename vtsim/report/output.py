@@ -1,0 +1,63 @@
+"""Result folders: replications.csv, scorecard.json, figures and a manifest, each
+written atomically, the manifest last (its presence means the folder is whole)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from vtsim.io import atomic_path, clean_for_json, write_json
+
+VERSIONED = ("vtsim", "simpy", "numpy", "pandas", "networkx", "pydantic", "matplotlib", "click")
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def manifest(results, jobs: int | None = None, extra: dict | None = None) -> dict:
+    return clean_for_json({
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(["vtsim", *sys.argv[1:]]),
+        "seed": results.seed,
+        "replications": results.replications,
+        "jobs": jobs,
+        "complete": results.complete,
+        "packages": results.packages,
+        "versions": versions(),
+        "scenario": results.scenario.model_dump(mode="json"),
+        **(extra or {}),
+    })
+
+
+def scorecard_records(results) -> list[dict]:
+    return clean_for_json(results.scorecard().to_dict(orient="records"))
+
+
+def write_results(results, folder: Path, figures: bool = True, jobs: int | None = None) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    csv = folder / "replications.csv"
+    with atomic_path(csv) as tmp:
+        results.frame.to_csv(tmp, index=False)
+    written.append(csv)
+    write_json(folder / "scorecard.json", scorecard_records(results))
+    written.append(folder / "scorecard.json")
+    if figures:
+        from vtsim.report.figures import save
+
+        save(results.plot_scorecard(), folder / "scorecard.png")
+        written.append(folder / "scorecard.png")
+    write_json(folder / "manifest.json", manifest(results, jobs))
+    written.append(folder / "manifest.json")
+    return written
