@@ -43,6 +43,6 @@ def resolve_scenario_path(name: str | Path) -> Path:
             return candidate
     known = ", ".join(p.stem for p in bundled_scenarios())
     raise ScenarioError(
-        str(name), [("", None, f"no such file, nor a bundled scenario of that name "
-                               f"(bundled: {known}).")]
+        str(name),
+        [("", None, f"no such file, nor a bundled scenario of that name (bundled: {known}).")],
     )

@@ -40,8 +40,13 @@ def run_chunk(scenario: Scenario, seed: int, task: Task, threat: str | None = No
 class SerialExecutor:
     """Everything in this process: simplest, and what notebooks and tests use by default."""
 
-    def run(self, variants: dict[str, Scenario], seed: int, tasks: Iterable[Task],
-            threat: str | None = None) -> Iterator[tuple[Task, list[dict]]]:
+    def run(
+        self,
+        variants: dict[str, Scenario],
+        seed: int,
+        tasks: Iterable[Task],
+        threat: str | None = None,
+    ) -> Iterator[tuple[Task, list[dict]]]:
         for task in tasks:
             yield task, run_chunk(variants[task.variant], seed, task, threat)
 
@@ -81,11 +86,18 @@ class PoolExecutor:
         self.jobs = max(1, int(jobs))
         self._pool: ProcessPoolExecutor | None = None
 
-    def run(self, variants: dict[str, Scenario], seed: int, tasks: Iterable[Task],
-            threat: str | None = None) -> Iterator[tuple[Task, list[dict]]]:
+    def run(
+        self,
+        variants: dict[str, Scenario],
+        seed: int,
+        tasks: Iterable[Task],
+        threat: str | None = None,
+    ) -> Iterator[tuple[Task, list[dict]]]:
         self._pool = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=_context(),
-            initializer=_init_worker, initargs=(variants,),
+            max_workers=self.jobs,
+            mp_context=_context(),
+            initializer=_init_worker,
+            initargs=(variants,),
         )
         pending: dict[Future, Task] = {}
         tasks = iter(tasks)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 _DETECTION_WEIGHT = {"begin": 1.0, "middle": 0.5, "end": 0.0}
 
@@ -82,14 +83,21 @@ def easi_for_site(scenario, site_id: str, threat_id: str | None = None) -> float
         mean, sd = _normal_params(layer.delay_min)
         if mean is None:
             return None
-        layers.append({"p_detect": layer.p_detect, "delay_mean": mean, "delay_sd": sd,
-                       "location": layer.location})
+        layers.append(
+            {
+                "p_detect": layer.p_detect,
+                "delay_mean": mean,
+                "delay_sd": sd,
+                "location": layer.location,
+            }
+        )
     task_mean, task_sd = _normal_params(threat.task_min)
     if task_mean is None:
         return None
     if task_mean > 0:
-        layers.append({"p_detect": 0.0, "delay_mean": task_mean, "delay_sd": task_sd,
-                       "location": "end"})
+        layers.append(
+            {"p_detect": 0.0, "delay_mean": task_mean, "delay_sd": task_sd, "location": "end"}
+        )
     return easi(layers, force.time_min.mean, force.time_min.sd, site.p_communication)
 
 
@@ -99,3 +107,69 @@ def _normal_params(dist) -> tuple[float | None, float]:
     if dist.dist == "fixed":
         return dist.value, 0.0
     return None, 0.0
+
+
+# --------------------------------------------------------------------------- queues
+
+
+@dataclass(frozen=True)
+class ErlangC:
+    """M/M/c queue: probability of waiting, mean wait in queue, and utilisation."""
+
+    p_wait: float
+    mean_wait: float
+    utilisation: float
+    offered_load: float
+
+
+def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> ErlangC:
+    """Erlang C for an M/M/c queue (see REFERENCES.md, "Queues").
+
+    With offered load A = lambda / mu and c servers (A < c)::
+
+        C(c, A) = [A^c/c! * c/(c-A)] / [sum_{k<c} A^k/k! + A^c/c! * c/(c-A)]
+        Wq = C / (c*mu - lambda)
+
+    ``mean_wait`` is in the time unit of the rates (rates per minute: minutes).
+    Computed with the stable recursion of the Erlang B formula.
+
+    >>> r = erlang_c(arrival_rate=1.0, service_rate=1.0, servers=2)
+    >>> round(r.p_wait, 4), round(r.mean_wait, 4)
+    (0.3333, 0.3333)
+    """
+    if arrival_rate < 0 or service_rate <= 0 or servers < 1:
+        raise ValueError("expected arrival_rate >= 0, service_rate > 0 and servers >= 1")
+    load = arrival_rate / service_rate
+    if load >= servers:
+        return ErlangC(1.0, math.inf, 1.0, load)
+    erlang_b = 1.0
+    for k in range(1, servers + 1):
+        erlang_b = load * erlang_b / (k + load * erlang_b)
+    p_wait = servers * erlang_b / (servers - load * (1 - erlang_b))
+    mean_wait = p_wait / (servers * service_rate - arrival_rate)
+    return ErlangC(p_wait, mean_wait, load / servers, load)
+
+
+# --------------------------------------------------------------------------- resilience
+
+
+def resilience_loss(times, functionality) -> float:
+    """Area above a piecewise-linear functionality curve: the integral of 1 - Q(t).
+
+    Bruneau et al. (2003), the "resilience triangle". ``times`` ascending, in any
+    unit (the result is in that unit: hours of full-service loss when times are in
+    hours); ``functionality`` Q in [0, 1] at those times, linear in between.
+
+    >>> resilience_loss([0, 10], [0.0, 1.0])   # a triangle: half of 10
+    5.0
+    """
+    t = [float(x) for x in times]
+    q = [float(x) for x in functionality]
+    if len(t) != len(q):
+        raise ValueError("times and functionality must have the same length")
+    if any(b < a for a, b in zip(t, t[1:])):
+        raise ValueError("times must be ascending")
+    area = 0.0
+    for (t0, q0), (t1, q1) in zip(zip(t, q), zip(t[1:], q[1:])):
+        area += (t1 - t0) * (1.0 - (q0 + q1) / 2.0)
+    return area

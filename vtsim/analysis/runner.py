@@ -26,8 +26,15 @@ def _progress_bar(total: int, enabled: bool | None, desc: str):
 
     if enabled is None:
         enabled = sys.stderr.isatty()
-    return tqdm(total=total, disable=not enabled, desc=desc, unit="rep", file=sys.stderr,
-                dynamic_ncols=True, smoothing=0.1)
+    return tqdm(
+        total=total,
+        disable=not enabled,
+        desc=desc,
+        unit="rep",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
 
 
 def run(
@@ -84,16 +91,23 @@ def run(
     except KeyboardInterrupt:
         complete = False
         executor.close()
-        warnings.warn("Interrupted: keeping the replications finished for every package.",
-                      stacklevel=2)
+        warnings.warn(
+            "Interrupted: keeping the replications finished for every package.", stacklevel=2
+        )
     finally:
         bar.close()
 
     frame = _assemble(chunks, package_ids, costs)
     if not complete:
         frame = _whole_blocks(frame, package_ids)
-    return Results(frame, scenario=scenario, packages=package_ids, seed=seed,
-                   replications=replications, complete=complete)
+    return Results(
+        frame,
+        scenario=scenario,
+        packages=package_ids,
+        seed=seed,
+        replications=replications,
+        complete=complete,
+    )
 
 
 def _assemble(chunks, package_ids: list[str], costs: dict[str, float]) -> pd.DataFrame:
@@ -103,8 +117,11 @@ def _assemble(chunks, package_ids: list[str], costs: dict[str, float]) -> pd.Dat
     frame = pd.DataFrame.from_records(rows)
     frame["measure_cost"] = frame["package"].map(costs).astype(float)
     order = {p: i for i, p in enumerate(package_ids)}
-    frame = frame.sort_values(["package", "replication"], key=lambda c: c.map(order)
-                              if c.name == "package" else c, kind="stable")
+    frame = frame.sort_values(
+        ["package", "replication"],
+        key=lambda c: c.map(order) if c.name == "package" else c,
+        kind="stable",
+    )
     front = ["package", "replication", "threat", "ended_by"]
     frame = frame[front + [c for c in frame.columns if c not in front]]
     return frame.reset_index(drop=True)

@@ -25,15 +25,37 @@ class Headline:
 
 HEADLINES: list[Headline] = [
     Headline("prevent", "prevented", "plots interdicted before the attack", "higher", "share"),
-    Headline("protect", "stopped_before_harm", "attacks stopped before harm (of those reaching "
-             "the site)", "higher", "share"),
+    Headline(
+        "protect",
+        "stopped_before_harm",
+        "attacks stopped before harm (of those reaching the site)",
+        "higher",
+        "share",
+    ),
     Headline("mitigate", "casualties_total", "casualties per attack attempted", "lower", "mean"),
-    Headline("respond", "preventable_deaths", "preventable deaths per attack attempted "
-             "(alive when the attack ended)", "lower", "mean"),
-    Headline("respond", "min_to_first_responder", "minutes to the first armed responder on "
-             "scene", "lower", "mean", "min"),
-    Headline("recover", "resilience_loss", "resilience loss (service-days lost, population "
-             "weighted)", "lower", "mean", "days"),
+    Headline(
+        "respond",
+        "preventable_deaths",
+        "preventable deaths per attack attempted (alive when the attack ended)",
+        "lower",
+        "mean",
+    ),
+    Headline(
+        "respond",
+        "min_to_first_responder",
+        "minutes to the first armed responder on scene",
+        "lower",
+        "mean",
+        "min",
+    ),
+    Headline(
+        "recover",
+        "resilience_loss",
+        "resilience loss (service-days lost, population weighted)",
+        "lower",
+        "mean",
+        "days",
+    ),
     Headline("recover", "site_closed_days", "days the site stays closed", "lower", "mean", "days"),
 ]
 """Candidates in order of preference: each phase shows its first candidate that the
@@ -63,18 +85,30 @@ def scorecard(frame: pd.DataFrame, packages: list[str], baseline: str = "baselin
         for h in headlines_for(frame):
             estimate = (proportion_interval if h.kind == "share" else mean_interval)(data[h.metric])
             row = {
-                "package": package, "phase": h.phase, "metric": h.metric, "label": h.label,
-                "better": h.better, "unit": h.unit, "value": estimate.value,
-                "lo": estimate.lo, "hi": estimate.hi, "n": estimate.n,
+                "package": package,
+                "phase": h.phase,
+                "metric": h.metric,
+                "label": h.label,
+                "better": h.better,
+                "unit": h.unit,
+                "value": estimate.value,
+                "lo": estimate.lo,
+                "hi": estimate.hi,
+                "n": estimate.n,
             }
             if package != baseline and len(base):
                 merged = data[["replication", h.metric]].merge(
                     base[["replication", h.metric]], on="replication", suffixes=("", "_base")
                 )
                 diff = paired_difference(merged[h.metric], merged[h.metric + "_base"], h.better)
-                row.update(diff=diff.diff, diff_lo=diff.lo, diff_hi=diff.hi,
-                           p_better=diff.p_better, distinguishable=diff.distinguishable,
-                           replications_needed=diff.replications_needed)
+                row.update(
+                    diff=diff.diff,
+                    diff_lo=diff.lo,
+                    diff_hi=diff.hi,
+                    p_better=diff.p_better,
+                    distinguishable=diff.distinguishable,
+                    replications_needed=diff.replications_needed,
+                )
             rows.append(row)
     return pd.DataFrame(rows)
 

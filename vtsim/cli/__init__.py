@@ -33,10 +33,15 @@ def main() -> None:
 
 
 def _register() -> None:
-    from vtsim.cli import run, validate
+    """Every module of this package that exports ``COMMANDS`` adds its commands."""
+    import importlib
+    import pkgutil
 
-    for module in (run, validate):
-        for command in module.COMMANDS:
+    import vtsim.cli as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"vtsim.cli.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
             main.add_command(command)
 
 

@@ -7,12 +7,31 @@ import click
 
 def simulation_options(func):
     """``-n/--replications``, ``-s/--seed``, ``-j/--jobs`` and ``--progress``."""
-    func = click.option("--progress/--no-progress", default=None,
-                        help="Show a progress bar (default: when the terminal is interactive).")(func)
-    func = click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-                        help="Worker processes; 0 means one per CPU. Results do not depend on it.")(func)
-    func = click.option("-s", "--seed", type=click.IntRange(min=0), default=None,
-                        help="Run seed (default: the scenario's run.seed).")(func)
-    func = click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
-                        help="Replications per package (default: the scenario's run.replications).")(func)
+    func = click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Show a progress bar (default: when the terminal is interactive).",
+    )(func)
+    func = click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        help="Worker processes; 0 means one per CPU. Results do not depend on it.",
+    )(func)
+    func = click.option(
+        "-s",
+        "--seed",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Run seed (default: the scenario's run.seed).",
+    )(func)
+    func = click.option(
+        "-n",
+        "--replications",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Replications per package (default: the scenario's run.replications).",
+    )(func)
     return func

@@ -15,15 +15,32 @@ from vtsim.resources import DEFAULT_SCENARIO
 @click.command()
 @click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
 @simulation_options
-@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
-              help="Folder for results [default: vtsim-output/<scenario>].")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the scorecard.")
-@click.option("-p", "--package", "packages", multiple=True,
-              help="Run only these packages (repeatable); the baseline always runs.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for results [default: vtsim-output/<scenario>].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the scorecard.",
+)
+@click.option(
+    "-p",
+    "--package",
+    "packages",
+    multiple=True,
+    help="Run only these packages (repeatable); the baseline always runs.",
+)
 @click.option("--threat", default=None, help="Play only this threat (by id).")
-@click.option("--figures/--no-figures", default=True, show_default=True,
-              help="Write the scorecard figure.")
+@click.option(
+    "--figures/--no-figures", default=True, show_default=True, help="Write the scorecard figure."
+)
 def run(scenario, replications, seed, jobs, progress, output, fmt, packages, threat, figures):
     """Run SCENARIO (default: the bundled harbour-festival) and print its scorecard.
 
@@ -35,8 +52,15 @@ def run(scenario, replications, seed, jobs, progress, output, fmt, packages, thr
     from vtsim.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario)
-    results = run_scenario(loaded, replications=replications, seed=seed, jobs=jobs,
-                           packages=list(packages) or None, threat=threat, progress=progress)
+    results = run_scenario(
+        loaded,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        packages=list(packages) or None,
+        threat=threat,
+        progress=progress,
+    )
     out = Path(output) if output else Path("vtsim-output") / Path(str(scenario)).stem
     written = write_results(results, out, figures=figures, jobs=jobs)
     if fmt == "json":
@@ -44,13 +68,15 @@ def run(scenario, replications, seed, jobs, progress, output, fmt, packages, thr
 
         click.echo(json.dumps(scorecard_records(results), indent=2))
     else:
-        click.echo(f"{loaded.name}: {results.replications} replications per package, "
-                   f"seed {results.seed}\n")
+        click.echo(
+            f"{loaded.name}: {results.replications} replications per package, seed {results.seed}\n"
+        )
         click.echo(results.scorecard_text())
         click.echo("Results: " + ", ".join(str(p) for p in written), err=fmt == "json")
     if not results.complete:
-        click.echo("Interrupted: the files hold the replications finished for every package.",
-                   err=True)
+        click.echo(
+            "Interrupted: the files hold the replications finished for every package.", err=True
+        )
         sys.exit(130)
 
 

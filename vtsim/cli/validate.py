@@ -24,15 +24,22 @@ def validate(files: tuple[str, ...]) -> None:
             failed += 1
             click.echo(f"Error: {exc}", err=True)
             continue
-        click.echo(f"ok: {name} ({s.name}: {len(s.sites)} site(s), {len(s.threats)} threat(s), "
-                   f"{len(s.agencies)} agencies, {len(s.packages)} package(s))")
+        click.echo(
+            f"ok: {name} ({s.name}: {len(s.sites)} site(s), {len(s.threats)} threat(s), "
+            f"{len(s.agencies)} agencies, {len(s.packages)} package(s))"
+        )
     if failed:
         raise click.exceptions.Exit(2)
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the schema to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the schema to this file instead of standard output.",
+)
 def schema(output: str | None) -> None:
     """Print the JSON Schema of scenario files (for editors and other tools)."""
     from vtsim.io import write_text

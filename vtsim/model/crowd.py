@@ -131,8 +131,17 @@ def _triage(u: float, cumulative: tuple[float, ...]) -> str:
 def metrics(incident: Incident) -> dict[str, float]:
     crowd: Crowd | None = getattr(incident, "crowd", None)
     if crowd is None:  # interdicted before reaching the site
-        zeros = dict.fromkeys(("exposed", "exposed_peak", "casualties_total", "evacuated",
-                               "unharmed", *TRIAGE_CLASSES), 0.0)
+        zeros = dict.fromkeys(
+            (
+                "exposed",
+                "exposed_peak",
+                "casualties_total",
+                "evacuated",
+                "unharmed",
+                *TRIAGE_CLASSES,
+            ),
+            0.0,
+        )
         return {**zeros, "evacuated_fraction": math.nan}
     end = incident.end_time if incident.end_time is not None else incident.now()
     crowd.remaining(end)

@@ -26,9 +26,9 @@ def install(incident: Incident) -> None:
     if site.alarm_to is not None:
         incident.on(
             "alarm",
-            lambda source, **_: alert(incident, site.alarm_to, "alarm")
-            if source == "detection"
-            else None,
+            lambda source, **_: (
+                alert(incident, site.alarm_to, "alarm") if source == "detection" else None
+            ),
         )
     env.process(_calls(incident))
     env.process(_self_termination(incident))
@@ -136,9 +136,7 @@ def metrics(incident: Incident) -> dict[str, float]:
         "stopped_before_harm": float(harm is None) if reached else nan,
         "min_to_harm": harm if harm is not None else nan,
         "min_to_first_responder": responder if responder is not None else nan,
-        "min_to_neutralisation": (
-            incident.end_time if incident.ended_by == "neutralised" else nan
-        ),
+        "min_to_neutralisation": (incident.end_time if incident.ended_by == "neutralised" else nan),
         "min_attack_active": (
             (incident.end_time if incident.ended else incident.now()) - harm
             if harm is not None

@@ -118,4 +118,3 @@ def collect_metrics(incident: Incident) -> dict[str, float]:
     for submodel in SUBMODELS:
         out.update(submodel.metrics(incident))
     return out
-

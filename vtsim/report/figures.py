@@ -27,8 +27,9 @@ def scorecard_figure(card: pd.DataFrame, title: str = ""):
     plt = _pyplot()
     phases = list(dict.fromkeys(card["phase"]))
     packages = list(dict.fromkeys(card["package"]))
-    fig, axes = plt.subplots(1, len(phases), figsize=(4.2 * len(phases), 1.2 + 0.55 * len(packages)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(phases), figsize=(4.2 * len(phases), 1.2 + 0.55 * len(packages)), squeeze=False
+    )
     for ax, phase in zip(axes[0], phases):
         block = card[card["phase"] == phase].set_index("package").reindex(packages)
         share = block["metric"].iloc[0] in {"prevented", "stopped_before_harm", "interrupted"}
@@ -37,8 +38,13 @@ def scorecard_figure(card: pd.DataFrame, title: str = ""):
         lo = (block["value"] - block["lo"]).clip(lower=0) * scale
         hi = (block["hi"] - block["value"]).clip(lower=0) * scale
         y = range(len(packages))
-        ax.barh(list(y), values.fillna(0), xerr=[lo.fillna(0), hi.fillna(0)],
-                color=[PALETTE[i % len(PALETTE)] for i in y], capsize=4)
+        ax.barh(
+            list(y),
+            values.fillna(0),
+            xerr=[lo.fillna(0), hi.fillna(0)],
+            color=[PALETTE[i % len(PALETTE)] for i in y],
+            capsize=4,
+        )
         ax.set_yticks(list(y), packages if ax is axes[0][0] else [""] * len(packages), fontsize=12)
         ax.invert_yaxis()
         label = block["label"].iloc[0]
@@ -53,8 +59,9 @@ def scorecard_figure(card: pd.DataFrame, title: str = ""):
         ax.set_xlim(0, max(1e-9, float(ends.max())) * 1.25)
         ax.grid(axis="x", alpha=0.3)
     if title:
-        fig.suptitle(f"{title}: scorecard by phase (95 % intervals)", fontsize=14, x=0.01,
-                     ha="left")
+        fig.suptitle(
+            f"{title}: scorecard by phase (95 % intervals)", fontsize=14, x=0.01, ha="left"
+        )
     fig.tight_layout()
     return fig
 

@@ -25,25 +25,29 @@ def versions() -> dict[str, str]:
 
 
 def manifest(results, jobs: int | None = None, extra: dict | None = None) -> dict:
-    return clean_for_json({
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["vtsim", *sys.argv[1:]]),
-        "seed": results.seed,
-        "replications": results.replications,
-        "jobs": jobs,
-        "complete": results.complete,
-        "packages": results.packages,
-        "versions": versions(),
-        "scenario": results.scenario.model_dump(mode="json"),
-        **(extra or {}),
-    })
+    return clean_for_json(
+        {
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "command": " ".join(["vtsim", *sys.argv[1:]]),
+            "seed": results.seed,
+            "replications": results.replications,
+            "jobs": jobs,
+            "complete": results.complete,
+            "packages": results.packages,
+            "versions": versions(),
+            "scenario": results.scenario.model_dump(mode="json"),
+            **(extra or {}),
+        }
+    )
 
 
 def scorecard_records(results) -> list[dict]:
     return clean_for_json(results.scorecard().to_dict(orient="records"))
 
 
-def write_results(results, folder: Path, figures: bool = True, jobs: int | None = None) -> list[Path]:
+def write_results(
+    results, folder: Path, figures: bool = True, jobs: int | None = None
+) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []

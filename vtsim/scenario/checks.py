@@ -24,7 +24,10 @@ def _unique(items, loc: tuple, what: str) -> Iterator[Problem]:
 
 def _known(value: str, known: list[str], loc: tuple, what: str) -> Iterator[Problem]:
     if value not in known:
-        yield loc, f"expected the id of {what} (one of: {', '.join(known) or 'none defined'}); got '{value}'."
+        yield (
+            loc,
+            f"expected the id of {what} (one of: {', '.join(known) or 'none defined'}); got '{value}'.",
+        )
 
 
 def check_scenario(s: Scenario) -> list[Problem]:
@@ -49,21 +52,28 @@ def _check(s: Scenario) -> Iterator[Problem]:
         yield from _unique(site.layers, (*loc, "layers"), "layer")
         for j, layer in enumerate(site.layers):
             for k, zone in enumerate(layer.zones or []):
-                yield from _known(zone, zone_ids, (*loc, "layers", j, "zones", k), "a zone of this site")
+                yield from _known(
+                    zone, zone_ids, (*loc, "layers", j, "zones", k), "a zone of this site"
+                )
         for key in ("alarm_to", "calls_to"):
             value = getattr(site, key)
             if value is not None:
                 yield from _known(value, agency_ids, (*loc, key), "an agency")
         for k, agency in enumerate(site.evacuation.alerted_by):
-            yield from _known(agency, agency_ids, (*loc, "evacuation", "alerted_by", k), "an agency")
+            yield from _known(
+                agency, agency_ids, (*loc, "evacuation", "alerted_by", k), "an agency"
+            )
 
     for i, threat in enumerate(s.threats):
         loc = ("threats", i)
         if threat.mode not in MODELLED_MODES:
             modelled = ", ".join(sorted(m.value for m in MODELLED_MODES))
-            yield (*loc, "mode"), (
-                f"threat mode '{threat.mode.value}' is not yet modelled in this version of vtsim "
-                f"(modelled: {modelled})."
+            yield (
+                (*loc, "mode"),
+                (
+                    f"threat mode '{threat.mode.value}' is not yet modelled in this version of vtsim "
+                    f"(modelled: {modelled})."
+                ),
             )
         if threat.site not in site_ids:
             yield from _known(threat.site, site_ids, (*loc, "site"), "a site")
@@ -71,16 +81,19 @@ def _check(s: Scenario) -> Iterator[Problem]:
         zones = [z.id for z in s.site(threat.site).zones]
         yield from _known(threat.zone, zones, (*loc, "zone"), f"a zone of site '{threat.site}'")
         if threat.harm.profile == "rate" and threat.harm.casualties_per_1000_per_min == 0:
-            yield (*loc, "harm", "casualties_per_1000_per_min"), (
-                "expected a positive rate for a 'rate' harm profile."
+            yield (
+                (*loc, "harm", "casualties_per_1000_per_min"),
+                ("expected a positive rate for a 'rate' harm profile."),
             )
         if threat.harm.profile == "instant" and threat.harm.fraction_harmed == 0:
-            yield (*loc, "harm", "fraction_harmed"), (
-                "expected a positive fraction for an 'instant' harm profile."
+            yield (
+                (*loc, "harm", "fraction_harmed"),
+                ("expected a positive fraction for an 'instant' harm profile."),
             )
         if threat.harm.profile == "rate" and threat.active_duration_min is None:
-            yield (*loc, "active_duration_min"), (
-                "is required for a 'rate' harm profile (how long the attack goes on by itself)."
+            yield (
+                (*loc, "active_duration_min"),
+                ("is required for a 'rate' harm profile (how long the attack goes on by itself)."),
             )
 
     for i, agency in enumerate(s.agencies):

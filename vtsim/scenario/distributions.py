@@ -82,7 +82,6 @@ class Normal(_Dist):
         return Normal(mean=self.mean + delta, sd=self.sd)
 
 
-
 class LogNormal(_Dist):
     """Lognormal given by the mean and sd of the value itself (not of its logarithm)."""
 
@@ -107,7 +106,6 @@ class LogNormal(_Dist):
 
     def shifted(self, delta: float) -> LogNormal:
         return LogNormal(mean=max(1e-9, self.mean + delta), sd=self.sd)
-
 
 
 class Triangular(_Dist):
@@ -179,7 +177,6 @@ class Exponential(_Dist):
 
     def shifted(self, delta: float) -> Exponential:
         return Exponential(mean=max(1e-9, self.mean + delta))
-
 
 
 DIST_FAMILIES = ("fixed", "normal", "lognormal", "triangular", "uniform", "exponential")

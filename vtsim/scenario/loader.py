@@ -14,10 +14,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vtsim.errors import ScenarioError
+from vtsim.resources import resolve_scenario_path
 from vtsim.scenario import paths
 from vtsim.scenario.checks import check_scenario
 from vtsim.scenario.schema import Scenario
-from vtsim.resources import resolve_scenario_path
 
 
 def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
@@ -60,7 +60,10 @@ def _model_at(loc: list) -> type[BaseModel] | None:
             return None
         # unwrap Optional[...] / X | None
         args = [a for a in typing.get_args(current) if a is not type(None)]
-        if typing.get_origin(current) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        if typing.get_origin(current) in (
+            typing.Union,
+            getattr(__import__("types"), "UnionType", None),
+        ):
             current = args[0] if len(args) == 1 else None
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
@@ -99,8 +102,17 @@ def validate_data(data: object, source: str, node: yaml.Node | None = None) -> S
         for loc, line in paths.duplicate_keys(node)
     ]
     if not isinstance(data, dict):
-        raise ScenarioError(source, problems + [("", 1, "expected a mapping of scenario fields "
-                                                    "(name, sites, threats, ...) at the top.")])
+        raise ScenarioError(
+            source,
+            problems
+            + [
+                (
+                    "",
+                    1,
+                    "expected a mapping of scenario fields (name, sites, threats, ...) at the top.",
+                )
+            ],
+        )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

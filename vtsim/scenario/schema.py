@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from vtsim.scenario.distributions import Dist, Fixed
 
@@ -22,10 +22,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
 
-class Model(BaseModel):
-    """Base of every scenario model: strict keys, immutable once validated."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from vtsim.scenario.schema_base import Model  # noqa: E402  (re-exported)
 
 
 class Mode(str, Enum):
@@ -109,8 +106,9 @@ class Zone(Model):
     id: Identifier
     name: str = ""
     inside_perimeter: bool = Field(
-        True, description="False for a public zone outside the perimeter (e.g. a screening "
-        "queue): threats aimed there do not cross the site's layers."
+        True,
+        description="False for a public zone outside the perimeter (e.g. a screening "
+        "queue): threats aimed there do not cross the site's layers.",
     )
     occupancy: Dist = Field(description="People in the zone when an attack starts.")
     exits: list[Exit] = Field(default_factory=list)
@@ -133,8 +131,8 @@ class Layer(Model):
         None, description="Threat modes this layer acts on; all ground modes if omitted."
     )
     zones: list[Identifier] | None = Field(
-        None, description="Target zones this layer protects; all zones inside the perimeter "
-        "if omitted."
+        None,
+        description="Target zones this layer protects; all zones inside the perimeter if omitted.",
     )
 
 
@@ -166,8 +164,9 @@ class Evacuation(Model):
 
 class Recovery(Model):
     closure_days: Dist = Field(
-        Fixed(value=0.0), description="Days the site stays closed after an attack that caused "
-        "harm (investigation, repair, reopening)."
+        Fixed(value=0.0),
+        description="Days the site stays closed after an attack that caused "
+        "harm (investigation, repair, reopening).",
     )
 
 
@@ -190,8 +189,9 @@ class Site(Model):
         Fixed(value=1.0), description="From harm onset to the first emergency call answered."
     )
     response_force: ResponseForce | None = Field(
-        None, description="If given, the response to an alarm is this single force with a "
-        "direct time distribution (EASI-compatible), instead of the agencies' dispatch."
+        None,
+        description="If given, the response to an alarm is this single force with a "
+        "direct time distribution (EASI-compatible), instead of the agencies' dispatch.",
     )
     evacuation: Evacuation = Field(default_factory=Evacuation)
     recovery: Recovery = Field(default_factory=Recovery)
@@ -242,8 +242,10 @@ class Threat(Model):
     site: Identifier
     zone: Identifier
     weight: float = Field(
-        1.0, gt=0, description="Relative likelihood of this threat among the scenario's threats; "
-        "each replication draws one threat."
+        1.0,
+        gt=0,
+        description="Relative likelihood of this threat among the scenario's threats; "
+        "each replication draws one threat.",
     )
     planning_window_days: Dist = Field(description="Days from decision to attack.")
     detectability: float = Field(
@@ -278,7 +280,9 @@ class Agency(Model):
     id: Identifier
     name: str = ""
     role: Role
-    alerts: list[AlertEdge] = Field(default_factory=list, description="Whom it alerts, and how fast.")
+    alerts: list[AlertEdge] = Field(
+        default_factory=list, description="Whom it alerts, and how fast."
+    )
     dispatch_delay_min: Dist = Field(Fixed(value=0.0), description="From alert to unit rolling.")
     speed_kmh: Dist = Field(Fixed(value=40.0), description="Travel speed of its units.")
     bases: list[UnitBase] = Field(default_factory=list)
@@ -340,6 +344,10 @@ class Package(Model):
 
 # --------------------------------------------------------------------------- scenario
 
+from vtsim.scenario.exercise import Exercise  # noqa: E402
+from vtsim.scenario.infrastructure import Infrastructure  # noqa: E402
+from vtsim.scenario.medical import Medical  # noqa: E402
+
 
 class Source(Model):
     id: Identifier
@@ -368,6 +376,11 @@ class Scenario(Model):
     agencies: list[Agency] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
     packages: list[Package] = Field(default_factory=list)
+    medical: Medical | None = Field(None, description="Casualty care: EMS and hospitals.")
+    infrastructure: Infrastructure | None = Field(
+        None, description="Interdependent infrastructure networks, outages and repair."
+    )
+    exercise: Exercise | None = Field(None, description="Tabletop exercise script.")
 
     # Lookups by id (cheap: scenarios are small; called at wiring time, not per event).
     def site(self, site_id: str) -> Site:

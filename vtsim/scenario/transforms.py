@@ -68,9 +68,7 @@ def _locate(data: dict, keys: list[str], where: str):
                 )
             container, step = node, key
         else:
-            raise EffectError(
-                f"{where}: '{'.'.join(keys[:depth])}' is a value, it has no '{key}'."
-            )
+            raise EffectError(f"{where}: '{'.'.join(keys[:depth])}' is a value, it has no '{key}'.")
         if last:
             return container, step
         node = container[step]
@@ -100,12 +98,20 @@ def apply_effect(data: dict, effect: Effect, where: str) -> None:
         current.insert(index, copy.deepcopy(value))
         return
     if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise EffectError(f"{where}, path '{effect.path}': {effect.op} needs a number, got {value!r}.")
+        raise EffectError(
+            f"{where}, path '{effect.path}': {effect.op} needs a number, got {value!r}."
+        )
     if _is_dist(current):
-        container[key] = _scale_dist(current, value) if effect.op == "scale" else _shift_dist(current, value)
+        container[key] = (
+            _scale_dist(current, value) if effect.op == "scale" else _shift_dist(current, value)
+        )
     elif isinstance(current, (int, float)) and not isinstance(current, bool):
         result = current * value if effect.op == "scale" else current + value
-        container[key] = type(current)(result) if isinstance(current, int) and float(result).is_integer() else result
+        container[key] = (
+            type(current)(result)
+            if isinstance(current, int) and float(result).is_integer()
+            else result
+        )
     else:
         raise EffectError(
             f"{where}, path '{effect.path}': {effect.op} needs a number or a distribution there, "

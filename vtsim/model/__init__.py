@@ -1,0 +1,1 @@
+"""The discrete-event model: one module per sub-model, wired in world.py."""

@@ -1,0 +1,1 @@
+"""Scenarios: schema, loading, validation and transforms."""
