@@ -1,4 +1,4 @@
-"""Wiring the sub-models into one replication: ``simulate()``.
+"""Wiring the sub-models into one replication: ``simulate()`` and ``World``.
 
 ``simulate`` is a pure function of (scenario, seed, replication): it builds a
 SimPy environment, draws which threat this replication plays, runs the planning
@@ -52,6 +52,89 @@ def choose_threat(scenario: Scenario, streams: Streams) -> Threat:
     return threats[-1]
 
 
+class World:
+    """One replication that can be advanced step by step: what exercise mode drives.
+
+    ``simulate()`` is ``World(...).finish()``. A facilitator's session instead calls
+    ``run_until(...)`` to stop at an inject or decision point, ``apply(measures)`` to
+    change the scenario from that moment on (a decision), and ``finish()`` at the end.
+    Replaying the same decisions at the same moments gives the same outcome, because
+    every draw comes from the replication's named streams.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        replication: int = 0,
+        *,
+        trace: bool = False,
+        threat: str | None = None,
+    ):
+        self.streams = Streams(seed, replication)
+        chosen = (
+            next(t for t in scenario.threats if t.id == threat)
+            if threat is not None
+            else choose_threat(scenario, self.streams)
+        )
+        self.env = simpy.Environment()
+        self.incident = Incident(self.env, scenario, chosen, self.streams, trace=trace)
+        self.env.process(prevent.plan(self.incident))
+        self.env.process(_attack(self.incident))
+        self._interdicted = _interdicted(self.incident)
+
+    @property
+    def horizon(self) -> float | None:
+        """SimPy time at which the replication ends (None until the attack starts)."""
+        incident = self.incident
+        if not incident.reached_site:
+            return None
+        return incident.t0 + incident.scenario.horizon_min
+
+    @property
+    def done(self) -> bool:
+        if self.incident.prevented:
+            return True
+        return self.horizon is not None and self.env.now >= self.horizon
+
+    def run_until(self, t_min: float | None = None, event: simpy.Event | None = None) -> bool:
+        """Advance to ``t_min`` minutes after the attack start, or until ``event`` fires,
+        whichever comes first (the horizon at the latest). Returns False when finished."""
+        if not self.incident.reached_site:
+            self.env.run(until=self.incident.attack_started | self._interdicted)
+        if self.done:
+            return False
+        horizon = self.horizon
+        stop = horizon if t_min is None else min(horizon, self.incident.t0 + t_min)
+        if stop > self.env.now:
+            deadline = self.env.timeout(stop - self.env.now)
+            self.env.run(until=deadline if event is None else deadline | event)
+        return not self.done
+
+    def apply(self, scenario: Scenario) -> None:
+        """From now on, the incident follows ``scenario`` (e.g. the baseline with a decision's
+        measures applied). Sub-models read parameters when they use them, so what is already
+        under way keeps its course and everything after this moment follows the change."""
+        incident = self.incident
+        incident.scenario = scenario
+        incident.site = scenario.site(incident.site.id)
+        incident.zone = next(z for z in incident.site.zones if z.id == incident.zone.id)
+        incident.threat = next(t for t in scenario.threats if t.id == incident.threat.id)
+        incident.emit("scenario_changed")
+
+    def finish(self) -> Outcome:
+        """Run to the horizon and return the outcome."""
+        while self.run_until():
+            pass
+        incident = self.incident
+        return Outcome(
+            threat=incident.threat.id,
+            ended_by=_ended_by(incident),
+            metrics=collect_metrics(incident),
+            trace=incident.trace,
+        )
+
+
 def simulate(
     scenario: Scenario,
     seed: int = 0,
@@ -60,35 +143,17 @@ def simulate(
     trace: bool = False,
     threat: str | None = None,
 ) -> Outcome:
-    """Simulate one replication of a scenario.
+    """Simulate one replication of a scenario (a pure function of its arguments).
 
     ``threat`` forces a threat by id (an exercise storyline, a sweep factor);
     otherwise the replication draws one by weight.
 
     >>> from vtsim import load_scenario
     >>> outcome = simulate(load_scenario("harbour-festival"), seed=1, replication=0)
-    >>> sorted(outcome.metrics)[:3]
-    ['attack_succeeded', 'casualties_total', 'days_to_interdiction']
+    >>> outcome.metrics["casualties_total"] >= 0
+    True
     """
-    streams = Streams(seed, replication)
-    chosen = (
-        next(t for t in scenario.threats if t.id == threat)
-        if threat is not None
-        else choose_threat(scenario, streams)
-    )
-    env = simpy.Environment()
-    incident = Incident(env, scenario, chosen, streams, trace=trace)
-    env.process(prevent.plan(incident))
-    env.process(_attack(incident))
-    env.run(until=incident.attack_started | _interdicted(incident))
-    if incident.reached_site:
-        env.run(until=incident.t0 + scenario.horizon_min)
-    return Outcome(
-        threat=chosen.id,
-        ended_by=_ended_by(incident),
-        metrics=collect_metrics(incident),
-        trace=incident.trace,
-    )
+    return World(scenario, seed, replication, trace=trace, threat=threat).finish()
 
 
 def _interdicted(incident: Incident) -> simpy.Event:
