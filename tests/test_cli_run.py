@@ -1,0 +1,103 @@
+"""`vtsim run` end to end: the main job a new user runs first."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from vtsim.cli import main
+
+
+def test_run_default_scenario_prints_scorecard_and_writes_results(tmp_path):
+    out = tmp_path / "results"
+    result = CliRunner().invoke(main, ["run", "-n", "40", "-s", "7", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    for phase in ("PREVENT", "PROTECT", "MITIGATE", "RESPOND", "RECOVER"):
+        assert phase in result.output
+    for package in ("baseline", "screening", "barriers", "command-alerting"):
+        assert package in result.output
+    frame = pd.read_csv(out / "replications.csv")
+    assert list(frame.columns[:4]) == ["package", "replication", "threat", "ended_by"]
+    assert len(frame) == 4 * 40
+    for column in (
+        "prevented",
+        "detected_before_target",
+        "interrupted",
+        "casualties_total",
+        "killed_outright",
+        "t1",
+        "t2",
+        "t3",
+        "min_to_first_responder",
+        "min_to_neutralisation",
+        "evacuated_fraction",
+        "measure_cost",
+    ):
+        assert column in frame.columns
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 7 and manifest["replications"] == 40
+    assert manifest["scenario"]["name"] == "Harbour Festival"
+    assert manifest["versions"]["simpy"]
+    assert manifest["command"].startswith("vtsim")
+    card = json.loads((out / "scorecard.json").read_text())
+    assert {row["phase"] for row in card} == {
+        "prevent",
+        "protect",
+        "mitigate",
+        "respond",
+        "recover",
+    }
+    assert (out / "scorecard.png").stat().st_size > 10_000
+    assert not list(out.glob("*.tmp")) and not list(out.glob(".*"))
+
+
+def test_run_twice_with_the_same_seed_writes_identical_tables(tmp_path):
+    runner = CliRunner()
+    for name, jobs in (("a", "1"), ("b", "2")):
+        result = runner.invoke(
+            main,
+            ["run", "-n", "30", "-s", "3", "-j", jobs, "--no-figures", "-o", str(tmp_path / name)],
+        )
+        assert result.exit_code == 0, result.output
+    a = (tmp_path / "a" / "replications.csv").read_bytes()
+    assert a == (tmp_path / "b" / "replications.csv").read_bytes()
+
+
+def test_json_format_prints_the_scorecard_as_json(tmp_path):
+    result = CliRunner().invoke(
+        main, ["run", "-n", "20", "--format", "json", "--no-figures", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert {"package", "phase", "value", "lo", "hi"} <= set(rows[0])
+
+
+def test_run_a_bundled_scenario_by_name_with_one_package(tmp_path):
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "harbour-festival",
+            "-n",
+            "20",
+            "-p",
+            "barriers",
+            "--threat",
+            "vehicle-ramming",
+            "--no-figures",
+            "-o",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(tmp_path / "replications.csv")
+    assert set(frame["package"]) == {"baseline", "barriers"}
+    assert set(frame["threat"]) == {"vehicle-ramming"}
+
+
+def test_scenarios_command_lists_the_library():
+    result = CliRunner().invoke(main, ["scenarios"])
+    assert result.exit_code == 0
+    assert "harbour-festival" in result.output
