@@ -1,0 +1,394 @@
+"""Respond, medical: casualties cared for from the scene to the hospital bed.
+
+The story of one casualty (each line is a SimPy wait; see docs/medical.md):
+
+1. Injured during the attack, untreated: health runs down (closed form, see
+   :mod:`vtsim.model.deterioration`); killed outright ends here.
+2. After the attack ends, bystanders or staff give first aid to some casualties
+   (``first_aid``), which slows deterioration.
+3. Medical teams reach casualties when the zone is declared safe (end of attack +
+   sweep), or earlier with a rescue task force (EMS on scene + form-up), and only
+   once an ambulance crew is on scene. Each casualty is brought to the casualty
+   collection point (``extraction_min``): first EMS contact.
+4. Triage at the collection point labels it T1/T2/T3 from its class at that time
+   (a T2 may have worsened to T1), with under- and over-triage.
+5. Ambulances (dispatched through the coordination graph: dispatch delay and
+   travel from their station; mutual-aid units after a request delay) take
+   patients from a priority queue (label, then time ready), up to their seats;
+   stay-and-play treats them on scene first, scoop-and-run loads and goes.
+6. At the hospital chosen by the destination policy, patients queue for a
+   treatment place (:class:`~vtsim.model.hospital.HospitalUnit`, priority by
+   label); treatment stops deterioration.
+
+Every casualty ends in exactly one of :data:`FINAL_STATES`. Deaths are found when
+a casualty is next looked at (a death is a time computed in closed form), so
+there is no per-minute polling.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import statistics
+
+import simpy
+
+from vtsim.model import response
+from vtsim.model.deterioration import RANK, Health, make_model
+from vtsim.model.hospital import HospitalUnit
+from vtsim.model.incident import Incident, TraceEvent
+from vtsim.model.patient import AT_HORIZON, FINAL_STATES, Patient
+
+
+class Medical:
+    """The medical response of one replication."""
+
+    def __init__(self, incident: Incident):
+        self.incident = incident
+        self.env: simpy.Environment = incident.env
+        self.cfg = cfg = incident.scenario.medical
+        self.model = make_model(cfg.deterioration)
+        self.patients: list[Patient] = []
+        self.trace = incident.trace is not None
+        scenario = incident.scenario
+        ems_ids = cfg.ems.agencies or [a.id for a in scenario.agencies if a.role.value == "ems"]
+        self.ems_agencies = set(ems_ids)
+        self.mutual_aid = set(cfg.ems.mutual_aid.agencies)
+        self.loading = simpy.PriorityStore(self.env)
+        self.scene_open = self.env.event()  # teams may reach casualties
+        self.ems_on_scene = self.env.event()
+        self.scene_ready = self.env.event()  # both
+        self.first_ems_alert: float | None = None
+        self.hospitals = {
+            h.id: HospitalUnit(self.env, h.id, h.capacity, h.capacity + h.surge.extra_capacity)
+            for h in cfg.hospitals
+        }
+        self.hospital_cfg = {h.id: h for h in cfg.hospitals}
+        self.received = dict.fromkeys(self.hospitals, 0)
+        self.down: set[str] = set()
+        self.closed_for_dependency = dict.fromkeys(self.hospitals, 0)
+        for unit in self.hospitals.values():
+            unit.on_full = lambda hid=unit.id: incident.emit("hospital_at_capacity", hospital=hid)
+
+    # ------------------------------------------------------------------ wiring
+    def install(self) -> None:
+        incident = self.incident
+        incident.units_handled_elsewhere.update(self.ems_agencies | self.mutual_aid)
+        incident.on("casualty", lambda casualty, **_: self._casualty(casualty))
+        incident.on("agency_alerted", lambda agency, **_: self._alerted(agency))
+        incident.on("facility_down", lambda facility, **_: self._facility(facility, True))
+        incident.on("facility_up", lambda facility, **_: self._facility(facility, False))
+        incident.on("scenario_changed", lambda **_: self._follow_changes())
+        self.env.process(self._scene_access())
+
+    def _follow_changes(self) -> None:
+        """A decision during the incident: care, triage, strategy and destination rules
+        change from now on; newly listed mutual-aid agencies are requested."""
+        cfg = self.incident.scenario.medical
+        if cfg is None:
+            return
+        self.cfg = cfg
+        added = set(cfg.ems.mutual_aid.agencies) - self.mutual_aid
+        self.mutual_aid |= added
+        self.incident.units_handled_elsewhere.update(added)
+        if added and self.first_ems_alert is not None:
+            self.env.process(self._request_mutual_aid(sorted(added)))
+
+    def _alerted(self, agency_id: str) -> None:
+        if agency_id not in self.ems_agencies and agency_id not in self.mutual_aid:
+            return
+        agency = self.incident.scenario.agency(agency_id)
+        for base in agency.bases:
+            for k in range(base.units):
+                self.env.process(self._ambulance(agency, base, k))
+        if self.first_ems_alert is None and agency_id in self.ems_agencies:
+            self.first_ems_alert = self.incident.now()
+            for hospital in self.cfg.hospitals:
+                if hospital.surge.extra_capacity:
+                    self.env.process(self._surge(hospital))
+            if self.mutual_aid:
+                self.env.process(self._request_mutual_aid(self.cfg.ems.mutual_aid.agencies))
+
+    def _request_mutual_aid(self, agencies: list[str]):
+        rng = self.incident.streams.get("mutual-aid", self.incident.site.id)
+        yield self.env.timeout(self.cfg.ems.mutual_aid.request_delay_min.sample(rng))
+        for agency_id in agencies:
+            response.alert(self.incident, agency_id, "mutual aid")
+
+    def _surge(self, hospital):
+        rng = self.incident.streams.get("surge", hospital.id)
+        yield self.env.timeout(hospital.surge.activation_min.sample(rng))
+        self.hospitals[hospital.id].open(hospital.surge.extra_capacity)
+        self.incident.emit("surge_activated", hospital=hospital.id)
+
+    def _facility(self, facility: str, down: bool) -> None:
+        (self.down.add if down else self.down.discard)(facility)
+        for hid, cfg in self.hospital_cfg.items():
+            if facility not in cfg.depends_on:
+                continue
+            unit, closed = self.hospitals[hid], self.closed_for_dependency[hid]
+            if any(f in self.down for f in cfg.depends_on) and not closed:
+                n = math.ceil(cfg.capacity_lost_when_down * unit.open_places)
+                unit.close(n)
+                self.closed_for_dependency[hid] = n
+            elif not any(f in self.down for f in cfg.depends_on) and closed:
+                unit.open(closed)
+                self.closed_for_dependency[hid] = 0
+
+    def _scene_access(self):
+        """The zone opens to medical teams: after the sweep, or earlier with a task force."""
+        incident, scene = self.incident, self.cfg.scene
+        rng = incident.streams.get("scene-access", incident.site.id)
+        sweep = scene.sweep_min.sample(rng)
+        form_up = scene.rtf_form_up_min.sample(rng)
+        self.env.process(self._ready())
+        yield incident.attack_ended
+        scene = self.cfg.scene  # a decision taken during the attack counts from here
+        swept = self.env.timeout(sweep)
+        if scene.rescue_task_force:
+            yield swept | self.ems_on_scene
+            if not swept.processed:  # EMS on scene first: a task force forms up and goes in
+                yield swept | self.env.timeout(form_up)
+        else:
+            yield swept
+        incident.emit("scene_open", rescue_task_force=scene.rescue_task_force)
+        self.scene_open.succeed()
+
+    def _ready(self):
+        yield self.scene_open & self.ems_on_scene
+        self.scene_ready.succeed()
+
+    # ------------------------------------------------------------------ casualties
+    def _casualty(self, casualty) -> None:
+        t = self.incident.now()
+        if casualty.triage == "killed_outright":
+            p = Patient(casualty.id, "killed_outright", None, t, self.trace)
+            p.final, p.t_death = "killed_outright", t
+            if p.history is not None:
+                p.history.append((t, "dead"))
+            self.patients.append(p)
+            return
+        # One stream per casualty, drawn in a fixed order: a measure changes only what it touches.
+        rng = self.incident.streams.get("casualty", casualty.id)
+        ttd = self.model.untreated_ttd_min(casualty.triage, rng)
+        p = Patient(casualty.id, casualty.triage, Health(ttd, t), t, self.trace)
+        aid, triage, ems = self.cfg.first_aid, self.cfg.triage, self.cfg.ems
+        draws = {
+            "first_aid": rng.random(),
+            "first_aid_delay": aid.delay_min.sample(rng),
+            "extraction": self.cfg.scene.extraction_min.sample(rng),
+            "triage_min": triage.triage_min.sample(rng),
+            "mistriage": rng.random(),
+            "on_scene": ems.load_min.sample(rng),
+            "treatment": {c: getattr(ems.treatment_min, c).sample(rng) for c in RANK},
+            "handover": ems.handover_min.sample(rng),
+            "hospital": {c: getattr(self.cfg.hospital_treatment_min, c).sample(rng) for c in RANK},
+        }
+        self.patients.append(p)
+        self.env.process(self._patient(p, draws))
+
+    def _patient(self, p: Patient, draws: dict):
+        env, incident, care = self.env, self.incident, self.cfg.care
+        yield incident.attack_ended
+        if draws["first_aid"] < self.cfg.first_aid.p_receive:
+            p.first_aid_at = max(incident.now(), p.t_injured) + draws["first_aid_delay"]
+            p.first_aid_factor = care.first_aid
+        yield self.scene_ready
+        yield env.timeout(draws["extraction"])
+        now = incident.now()
+        if not p.alive_at(now):
+            return
+        p.t_contact = now
+        p.health.care(now, care.ems_on_scene)
+        p.first_aid_at = math.inf
+        yield env.timeout(draws["triage_min"])
+        now = incident.now()
+        if not p.alive_at(now):
+            return
+        p.label = self._label(p, now, draws["mistriage"])
+        self.loading.put((RANK[p.label], now, p.id, p, draws))
+
+    def _label(self, p: Patient, t: float, u: float) -> str:
+        true = self.model.class_for(p.health.remaining_min(t), p.initial)
+        p.true_at_triage = true
+        rank = RANK[true]
+        if u < self.cfg.triage.under_triage and rank < 2:
+            rank += 1
+        elif u > 1.0 - self.cfg.triage.over_triage and rank > 0:
+            rank -= 1
+        return ("t1", "t2", "t3")[rank]
+
+    # ------------------------------------------------------------------ ambulances
+    def _ambulance(self, agency, base, k: int):
+        """One ambulance: to the scene, then round trips with patients by priority."""
+        env, incident = self.env, self.incident
+        unit_id = f"{agency.id}/{base.id}/{k}"
+        rng = incident.streams.get("ems-unit", unit_id)
+        dispatch = agency.dispatch_delay_min.sample(rng)
+        speed_kmh = max(agency.speed_kmh.sample(rng), 1e-6)
+        yield env.timeout(dispatch + base.distance_km / speed_kmh * 60.0)
+        incident.emit("unit_arrived", unit=unit_id, agency=agency.id, role=agency.role.value)
+        if not self.ems_on_scene.triggered:
+            self.ems_on_scene.succeed()
+        while True:
+            first = yield self.loading.get()
+            stay = self.cfg.ems.strategy == "stay_and_play"  # may change by a decision
+            load = self._board(first)
+            now = incident.now()
+            load = [(p, d) for p, d in load if p.alive_at(now)]
+            if not load:
+                continue
+            for p, _ in load:
+                p.move(now, "in_treatment")
+            if stay:
+                yield env.timeout(max(d["treatment"][p.label] for p, d in load))
+            else:
+                yield env.timeout(max(d["on_scene"] for _, d in load))
+            now = incident.now()
+            load = [(p, d) for p, d in load if p.alive_at(now)]
+            if not load:
+                continue
+            factor = self.cfg.care.stabilised if stay else self.cfg.care.transport_unstabilised
+            lead = min(load, key=lambda pd: RANK[pd[0].label])[0]
+            hospital = self._destination(lead.label)
+            for p, _ in load:
+                p.health.care(now, factor)
+                p.move(now, "in_transport")
+            travel_min = self.hospital_cfg[hospital].distance_km / speed_kmh * 60.0
+            yield env.timeout(travel_min)
+            now = incident.now()
+            for p, d in load:
+                if p.alive_at(now):
+                    self.received[hospital] += 1
+                    p.hospital, p.t_hospital = hospital, now
+                    p.move(now, "at_hospital")
+                    p.health.care(now, self.cfg.care.hospital_waiting)
+                    env.process(self._at_hospital(p, d))
+            yield env.timeout(max(d["handover"] for _, d in load))
+            yield env.timeout(travel_min)  # back to the scene
+
+    def _board(self, first: tuple) -> list:
+        """The first patient, then whoever is next in priority order while seats remain."""
+        ems = self.cfg.ems
+
+        def seats(item):
+            return ems.seats_t1 if item[0] == 0 else 1
+
+        taken, left = [first], ems.seats_per_vehicle - seats(first)
+        items = self.loading.items
+        while items and seats(items[0]) <= left:
+            item = heapq.heappop(items)
+            left -= seats(item)
+            taken.append(item)
+        return [(item[3], item[4]) for item in taken]
+
+    def _destination(self, label: str) -> str:
+        candidates = [h for h in self.cfg.hospitals if label in h.accepts] or self.cfg.hospitals
+        if self.cfg.destination == "balanced":
+            return min(
+                candidates,
+                key=lambda h: (
+                    self.received[h.id] / max(1, self.hospitals[h.id].open_places),
+                    h.distance_km,
+                ),
+            ).id
+        return min(candidates, key=lambda h: h.distance_km).id
+
+    def _at_hospital(self, p: Patient, draws: dict):
+        unit = self.hospitals[p.hospital]
+        minutes = draws["hospital"][p.label]
+
+        def still_needed() -> bool:
+            now = self.incident.now()
+            if not p.alive_at(now):
+                return False
+            p.health.care(now, 0.0)
+            p.final = "treated_at_hospital"
+            return True
+
+        yield from unit.treat(RANK[p.label], minutes, still_needed)
+
+    # ------------------------------------------------------------------ the end
+    def finish(self, t_end: float) -> None:
+        """Close every story at the horizon: deaths before it, or where it stands."""
+        for p in self.patients:
+            if p.final is None and p.alive_at(t_end):
+                p.final = AT_HORIZON[p.where]
+        if self.incident.trace is not None:
+            # (minute, casualty id, flow state), each casualty's steps in the order they happened.
+            transitions = [(t, p.id, s) for p in self.patients for t, s in p.history or ()]
+            self.incident.trace.append(
+                TraceEvent(t_end, "casualty_flow", {"transitions": transitions})
+            )
+
+
+def install(incident: Incident) -> None:
+    if incident.scenario.medical is None:
+        return
+    incident.medical = Medical(incident)
+    incident.medical.install()
+
+
+def metric_names(scenario) -> list[str]:
+    """The columns this sub-model adds for a scenario (none without a medical section)."""
+    if scenario.medical is None:
+        return []
+    hospitals = [f"patients_{h.id}" for h in scenario.medical.hospitals]
+    return [
+        "deaths_total",
+        "preventable_deaths",
+        "min_to_first_ems_contact",
+        "min_to_hospital_t1",
+        "min_to_last_hospital_arrival",
+        "hospital_overload_min",
+        "patients_to_hospital",
+        "patients_max_hospital",
+        *hospitals,
+        "t2_worsened_to_t1",
+        "mistriaged",
+        *(f"casualties_{s}" for s in FINAL_STATES),
+    ]
+
+
+def metrics(incident: Incident) -> dict[str, float]:
+    scenario = incident.scenario
+    if scenario.medical is None:
+        return {}
+    medical: Medical | None = getattr(incident, "medical", None)
+    if medical is None:  # interdicted: nothing happened at the site
+        out = dict.fromkeys(metric_names(scenario), 0.0)
+        for key in (
+            "min_to_first_ems_contact",
+            "min_to_hospital_t1",
+            "min_to_last_hospital_arrival",
+        ):
+            out[key] = math.nan
+        return out
+    t_end = incident.now()
+    medical.finish(t_end)
+    patients = medical.patients
+    attack_end = incident.end_time if incident.end_time is not None else t_end
+    finals = dict.fromkeys(FINAL_STATES, 0)
+    for p in patients:
+        finals[p.final] += 1
+    dead = [p for p in patients if p.final.startswith(("died", "killed"))]
+    contacts = [p.t_contact for p in patients if not math.isnan(p.t_contact)]
+    arrivals = [p.t_hospital for p in patients if not math.isnan(p.t_hospital)]
+    t1_arrivals = [p.t_hospital for p in patients if p.initial == "t1" and p.hospital]
+    worsened = sum(1 for p in patients if p.initial == "t2" and p.true_at_triage == "t1")
+    mistriaged = sum(1 for p in patients if p.label is not None and p.label != p.true_at_triage)
+    per_hospital = {f"patients_{hid}": float(n) for hid, n in medical.received.items()}
+    return {
+        "deaths_total": float(len(dead)),
+        "preventable_deaths": float(sum(1 for p in dead if p.t_death > attack_end)),
+        "min_to_first_ems_contact": min(contacts) if contacts else math.nan,
+        "min_to_hospital_t1": statistics.median(t1_arrivals) if t1_arrivals else math.nan,
+        "min_to_last_hospital_arrival": max(arrivals) if arrivals else math.nan,
+        "hospital_overload_min": sum(u.overload_until(t_end) for u in medical.hospitals.values()),
+        "patients_to_hospital": float(len(arrivals)),
+        "patients_max_hospital": float(max(medical.received.values(), default=0)),
+        **per_hospital,
+        "t2_worsened_to_t1": float(worsened),
+        "mistriaged": float(mistriaged),
+        **{f"casualties_{s}": float(n) for s, n in finals.items()},
+    }
