@@ -1,0 +1,91 @@
+"""``vtsim report``: one self-contained HTML report a planner can hand to a ministry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vtsim.cli.options import simulation_options
+
+
+@click.command()
+@click.argument("source")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for report.html.",
+)
+@click.option(
+    "-p",
+    "--package",
+    "packages",
+    multiple=True,
+    help="When SOURCE is a scenario: packages to compare [default: all].",
+)
+@click.option(
+    "-m",
+    "--measures",
+    default=None,
+    help="When SOURCE is a scenario: measure ids forming one more package.",
+)
+@simulation_options
+@click.option(
+    "--attacks-per-year",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Attacks attempted per year, for the cost per casualty avoided.",
+)
+@click.option(
+    "--harm-metric",
+    default="casualties_total",
+    show_default=True,
+    help="Outcome counted as harm for cost per harm avoided (e.g. preventable_deaths).",
+)
+def report(
+    source,
+    output,
+    packages,
+    measures,
+    replications,
+    seed,
+    jobs,
+    progress,
+    attacks_per_year,
+    harm_metric,
+):
+    """Write OUTPUT/report.html for SOURCE: a scenario (run and compared now) or a results
+    folder written by `vtsim run -o` or `vtsim compare -o`.
+
+    The report holds the scenario summary, assumptions and sources, the scorecard, the
+    comparisons with cost and burden, the figures (embedded) and the seed, versions and
+    command that reproduce it.
+    """
+    from vtsim.report.html import build_report, is_results_folder
+
+    if is_results_folder(source):
+        path = build_report(
+            source, Path(output), attacks_per_year=attacks_per_year, harm_metric=harm_metric
+        )
+    else:
+        from vtsim.analysis.compare import compare
+
+        comparison = compare(
+            source,
+            packages=list(packages) or None,
+            measures=measures,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            attacks_per_year=attacks_per_year,
+            harm_metric=harm_metric,
+            progress=progress,
+        )
+        path = build_report(comparison, Path(output))
+    click.echo(f"Report: {path}")
+
+
+COMMANDS = [report]
