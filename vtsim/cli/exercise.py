@@ -1,0 +1,193 @@
+"""``vtsim exercise``: a facilitated tabletop exercise driven by the simulation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from vtsim.cli.options import simulation_options
+from vtsim.resources import DEFAULT_SCENARIO
+
+
+def _languages() -> list[str]:
+    from vtsim.exercise.text import languages
+
+    return languages()
+
+
+@click.command()
+@click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
+@click.option(
+    "--decisions",
+    "decisions_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Play recorded choices from this YAML file, without prompts.",
+)
+@click.option(
+    "--resume",
+    "resume_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Continue a saved session (DIR/session.json) where it stopped.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the session, transcript and report "
+    "[default: vtsim-output/<scenario>-exercise].",
+)
+@click.option(
+    "--handouts",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write the Situation Manual and Facilitator Guide to this folder and stop.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(_languages()),
+    default="en",
+    show_default=True,
+    help="Language of the console, handouts and report (message catalogues).",
+)
+@click.option("--team", default="", help="Name of the team or table playing.")
+@click.option(
+    "--counterfactual/--no-counterfactual",
+    default=True,
+    show_default=True,
+    help="Replay the alternatives on this and many storylines at the end.",
+)
+@simulation_options
+def exercise(
+    scenario,
+    decisions_file,
+    resume_file,
+    output,
+    handouts,
+    lang,
+    team,
+    counterfactual,
+    replications,
+    seed,
+    jobs,
+    progress,
+):
+    """Facilitate the tabletop exercise of SCENARIO (default: harbour-festival).
+
+    Shows the situation overview, then advances one storyline to each inject and
+    decision point; the teams choose an option and give a one-line justification.
+    Pausing is not pressing Enter; 'b' goes back to the last decision. The session is
+    saved after every decision (DIR/session.json; continue with --resume). At the end
+    the same storyline is replayed with every alternative and -n storylines compare the
+    chosen path with them; the After-Action Report goes to DIR/report.html.
+
+    Here -n is the number of storylines compared at the end and -s their seed (the
+    session's own storyline keeps the seed and replication of the exercise script).
+    """
+    from vtsim.exercise.console import Console
+    from vtsim.exercise.session import ExerciseSession
+    from vtsim.exercise.text import Messages
+    from vtsim.scenario.loader import load_scenario
+
+    m = Messages(lang)
+    if resume_file:
+        session = ExerciseSession.resume(resume_file)
+        out = Path(output) if output else Path(resume_file).parent
+        session.autosave = out / "session.json"
+        click.echo(m("console.resumed", path=resume_file, n=len(session.decisions)))
+    else:
+        loaded = load_scenario(scenario)
+        if handouts:
+            from vtsim.exercise.handouts import write_handouts
+
+            if loaded.exercise is None:
+                from vtsim.errors import VtsimError
+
+                raise VtsimError(f"{scenario}: this scenario has no 'exercise' section.")
+            written = write_handouts(loaded, handouts, lang)
+            click.echo(m("console.written", files=", ".join(map(str, written))))
+            return
+        out = Path(output) if output else Path("vtsim-output") / f"{Path(scenario).stem}-exercise"
+        if (out / "session.json").exists() and not decisions_file:
+            from vtsim.errors import VtsimError
+
+            raise VtsimError(m("console.session_exists", path=out / "session.json"))
+        session = ExerciseSession(
+            loaded, source=str(scenario), team=team, autosave=out / "session.json"
+        )
+    recorded = None
+    if decisions_file:
+        from vtsim.exercise.decisions_file import load_decisions
+
+        recorded = load_decisions(decisions_file, session.scenario)
+        session.team = session.team or recorded.team
+    console = Console(session, lang, interactive=recorded is None)
+    try:
+        if session.current is None:
+            console.overview()
+        console.run(recorded)
+    except click.Abort:
+        click.echo("")
+        click.echo(m("console.autosaved", path=session.autosave), err=True)
+        click.echo(f"vtsim exercise --resume {session.autosave}", err=True)
+        sys.exit(130)
+    if recorded is not None:
+        for note in recorded.notes:
+            session.note(note.text, note.module)
+
+    from vtsim.exercise import counterfactual as cf
+    from vtsim.exercise.report import write_report
+
+    story, summary, rows = cf.on_storyline(session), [], []
+    if counterfactual and session.decisions:
+        n = replications or session.scenario.run.replications
+        click.echo("")
+        click.echo(m("console.replaying", n=n))
+        rows = cf.monte_carlo(session, n, seed=seed, jobs=jobs, progress=progress)
+        summary = cf.summarise(session, rows)
+    _print_savings(session, story, summary, m)
+    written = write_report(session, out, story, summary, rows, lang)
+    click.echo("")
+    click.echo(m("console.written", files=", ".join(map(str, [session.autosave, *written]))))
+
+
+def _print_savings(session, story, summary, m) -> None:
+    headline = session.scenario.exercise.headline_metric
+    chosen = next((r[headline] for r in story if r["variant"] == "chosen"), None)
+    by_variant = {s["variant"]: s for s in summary}
+    for row in story:
+        if row["variant"] == "chosen":
+            continue
+        decision = next(d for d in session.decisions if d.point == row["point"])
+        click.echo("")
+        saved = row[headline] - chosen
+        key = "saved" if saved > 0 else "cost" if saved < 0 else "same"
+        click.echo(
+            m(
+                f"console.{key}_on_story",
+                point=row["point"],
+                option=decision.option,
+                saved=saved,
+                cost=-saved,
+                alt=row["option"],
+                metric=headline,
+            )
+        )
+        s = by_variant.get(row["variant"])
+        if s is not None:
+            click.echo(
+                m(
+                    "console.saved_over",
+                    n=s["n"],
+                    mean=s["saved_mean"],
+                    lo=s["saved_lo"],
+                    hi=s["saved_hi"],
+                )
+            )
+
+
+COMMANDS = [exercise]

@@ -1,0 +1,27 @@
+"""Facilitated tabletop exercises driven by the simulation.
+
+The engine is independent of any front end: the console (``vtsim exercise``), a
+notebook or a browser view all drive an :class:`ExerciseSession`::
+
+    from vtsim.exercise import ExerciseSession
+    session = ExerciseSession(vtsim.load_scenario("harbour-festival"))
+    stop = session.advance()            # the next inject or decision point
+    session.picture()                   # time, exposed, casualties, units, services down
+    session.decide("alert-public", "People must move before the police arrive.")
+"""
+
+from __future__ import annotations
+
+__all__ = ["ExerciseSession", "Stop", "play"]
+
+
+def __getattr__(name):  # lazy: vtsim.scenario.checks imports vtsim.exercise.checks
+    if name == "ExerciseSession":
+        from vtsim.exercise.session import ExerciseSession
+
+        return ExerciseSession
+    if name in {"Stop", "play"}:
+        from vtsim.exercise import storyline
+
+        return getattr(storyline, name)
+    raise AttributeError(name)

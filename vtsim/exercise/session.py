@@ -1,0 +1,266 @@
+"""A facilitated session: the storyline, the teams' decisions, notes, autosave and resume.
+
+:class:`ExerciseSession` is the one API every front end drives (the console, a
+notebook, a browser view). Going back and resuming re-simulate from the start
+with the recorded decisions: the storyline is deterministic, so that is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from vtsim import io
+from vtsim.errors import VtsimError
+from vtsim.exercise.options import find_option, find_point
+from vtsim.exercise.storyline import Stop, Storyline
+from vtsim.model.world import Outcome
+from vtsim.scenario.schema import Scenario
+
+FORMAT = "vtsim-exercise-session/1"
+
+
+@dataclass
+class Decision:
+    point: str
+    option: str
+    justification: str
+    team: str
+    t_min: float
+    stop: int  # index of the stop it answered
+
+
+class ExerciseSession:
+    """One play of a scenario's exercise on its storyline.
+
+    ``advance()`` runs to the next inject, decision point or the end; at a decision
+    point call ``decide(option, justification)`` before advancing. ``back()``
+    returns to the last decision point with that decision undone. With ``autosave``
+    the session file is rewritten after every step, decision and note.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        source: str = "",
+        seed: int | None = None,
+        replication: int | None = None,
+        threat: str | None = None,
+        team: str = "",
+        autosave: str | Path | None = None,
+    ):
+        if scenario.exercise is None:
+            raise VtsimError(
+                f"{source or scenario.name}: this scenario has no 'exercise' section; add one "
+                "(objectives, modules, injects, decisions) to play it as a tabletop exercise."
+            )
+        story = scenario.exercise.storyline
+        self.scenario = scenario
+        self.source = source
+        self.seed = seed if seed is not None else (story.seed or scenario.run.seed)
+        self.replication = replication if replication is not None else story.replication
+        self.threat = threat if threat is not None else story.threat
+        self.team = team
+        self.autosave = Path(autosave) if autosave else None
+        self.started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        self.stops: list[dict] = []  # what was shown: stop and situation picture
+        self.decisions: list[Decision] = []
+        self.notes: list[dict] = []
+        self.outcome: Outcome | None = None
+        self._story = self._new_story()
+        self._check_metrics()
+
+    def _check_metrics(self) -> None:
+        """The outcomes the report compares must exist (checked before anyone plays)."""
+        from vtsim.model.world import simulate
+
+        ex = self.scenario.exercise
+        known = simulate(self.scenario, self.seed, self.replication, threat=self.threat).metrics
+        for i, name in enumerate([ex.headline_metric, *ex.report_metrics]):
+            if name not in known:
+                where = "headline_metric" if i == 0 else f"report_metrics[{i - 1}]"
+                raise VtsimError(
+                    f"{self.source or self.scenario.name}: at exercise.{where}: expected an "
+                    f"outcome metric of this scenario (e.g. {', '.join(sorted(known)[:12])}, "
+                    f"...); got '{name}'."
+                )
+
+    # -- playing -------------------------------------------------------------------------
+    def _new_story(self) -> Storyline:
+        return Storyline(self.scenario, self.seed, self.replication, self.threat)
+
+    @property
+    def current(self) -> Stop | None:
+        return Stop(**self.stops[-1]["stop"]) if self.stops else None
+
+    @property
+    def awaiting_decision(self) -> bool:
+        current = self.current
+        return (
+            current is not None
+            and current.kind == "decision"
+            and not any(d.stop == len(self.stops) - 1 for d in self.decisions)
+        )
+
+    def advance(self) -> Stop:
+        """The next inject, decision point or the end (the same stop again at the end)."""
+        if self.awaiting_decision:
+            raise VtsimError(
+                f"Decision point '{self.current.item_id}' is waiting for a decision; "
+                "choose an option first."
+            )
+        if self.current is not None and self.current.kind == "end":
+            return self.current
+        stop = self._story.advance()
+        self.stops.append({"stop": asdict(stop), "picture": self._story.picture()})
+        if stop.kind == "end":
+            self.outcome = self._story.finish()
+        self._save()
+        return stop
+
+    def picture(self) -> dict:
+        """The situation picture now (time, exposed, casualties, units, services down)."""
+        return self._story.picture()
+
+    def point(self, point_id: str | None = None):
+        """A decision point of the script (default: the one waiting now)."""
+        return find_point(self.scenario, point_id or self.current.item_id)
+
+    def decide(self, option: str, justification: str = "", team: str | None = None) -> None:
+        """Record the teams' choice at the current decision point and apply it."""
+        if not self.awaiting_decision:
+            raise VtsimError("There is no decision point waiting for a decision now.")
+        point = self.point()
+        ids = [o.id for o in point.options]
+        if option.isdigit() and 1 <= int(option) <= len(ids):
+            option = ids[int(option) - 1]
+        if option not in ids:
+            raise VtsimError(
+                f"Decision point '{point.id}' has no option '{option}'; expected one of: "
+                f"{', '.join(ids)} (or 1-{len(ids)})."
+            )
+        find_option(point, option)
+        self._story.decide(point.id, option)
+        self.decisions.append(
+            Decision(
+                point.id,
+                option,
+                justification.strip(),
+                self.team if team is None else team,
+                self.current.t_min,
+                len(self.stops) - 1,
+            )
+        )
+        self._save()
+
+    def back(self) -> Stop:
+        """Undo the last decision: the session returns to that decision point."""
+        if not self.decisions:
+            raise VtsimError("There is no decision to go back to yet.")
+        last = self.decisions.pop()
+        self._replay(last.stop + 1)
+        self._save()
+        return self.current
+
+    def note(self, text: str, module: str | None = None) -> None:
+        """A discussion note, filed under the current module (or ``module``)."""
+        current = self.current
+        module = module or (current.module if current is not None else None)
+        t_min = current.t_min if current is not None else None
+        self.notes.append({"module": module, "t_min": t_min, "text": text.strip()})
+        self._save()
+
+    def choices(self) -> dict[str, str]:
+        return {d.point: d.option for d in self.decisions}
+
+    def play_through(self, choices: dict[str, str], justifications: dict | None = None) -> Outcome:
+        """Play to the end with recorded choices (decision points not listed: an error)."""
+        justifications = justifications or {}
+        while True:
+            if self.awaiting_decision:  # also after going back or resuming
+                point = self.current.item_id
+                if point not in choices:
+                    raise VtsimError(
+                        f"No recorded choice for decision point '{point}'; add it to the "
+                        "decisions file."
+                    )
+                self.decide(choices[point], justifications.get(point, ""))
+            elif self.advance().kind == "end":
+                return self.outcome
+
+    # -- saving and resuming --------------------------------------------------------------------
+    def _replay(self, n_stops: int) -> None:
+        """Re-simulate from the start to the ``n_stops``-th stop with the recorded decisions."""
+        recorded = self.stops[:n_stops]
+        by_stop = {d.stop: d for d in self.decisions}
+        self._story, self.stops, self.outcome = self._new_story(), [], None
+        for index, shown in enumerate(recorded):
+            stop = self._story.advance()
+            if asdict(stop) != shown["stop"]:
+                raise VtsimError(
+                    f"The session no longer replays the same way (stop {index + 1}: expected "
+                    f"{shown['stop']['item_id']}, got {stop.item_id}); was the scenario or "
+                    "vtsim changed since it was saved?"
+                )
+            self.stops.append({"stop": asdict(stop), "picture": self._story.picture()})
+            if stop.kind == "end":
+                self.outcome = self._story.finish()
+            if index in by_stop:
+                self._story.decide(stop.item_id, by_stop[index].option)
+
+    def to_dict(self) -> dict:
+        return {
+            "format": FORMAT,
+            "source": self.source,
+            "started": self.started,
+            "seed": self.seed,
+            "replication": self.replication,
+            "threat": self.threat,
+            "team": self.team,
+            "decisions": [asdict(d) for d in self.decisions],
+            "notes": self.notes,
+            "stops": self.stops,
+            "scenario": self.scenario.model_dump(mode="json"),
+        }
+
+    def save(self, path: str | Path) -> None:
+        io.write_json(path, io.clean_for_json(self.to_dict()))
+
+    def _save(self) -> None:
+        if self.autosave is not None:
+            self.save(self.autosave)
+
+    @classmethod
+    def resume(cls, path: str | Path, autosave: str | Path | None = None) -> ExerciseSession:
+        """Continue a saved session exactly where it stopped."""
+        import json
+
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise VtsimError(f"{path}: no such session file.") from None
+        except (OSError, ValueError) as exc:
+            raise VtsimError(f"{path}: not a readable session file ({exc}).") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise VtsimError(f"{path}: expected a vtsim exercise session file ({FORMAT}).")
+        from vtsim.scenario.loader import validate_data
+
+        scenario = validate_data(data["scenario"], f"{path} (scenario)")
+        session = cls(
+            scenario,
+            source=data["source"],
+            seed=data["seed"],
+            replication=data["replication"],
+            threat=data["threat"],
+            team=data.get("team", ""),
+            autosave=autosave if autosave is not None else path,
+        )
+        session.started = data["started"]
+        session.notes = data["notes"]
+        session.decisions = [Decision(**d) for d in data["decisions"]]
+        session.stops = data["stops"]
+        session._replay(len(data["stops"]))
+        return session

@@ -1,0 +1,244 @@
+"""One storyline stepped from trigger to trigger: the engine under every front end.
+
+A :class:`Storyline` wraps a :class:`~vtsim.model.world.World` (one replication,
+traced) and stops at each inject and decision point when its trigger fires: at a
+time after the attack starts, or at the first matching happening (plus an
+optional delay). A decision applies its option's measures from that moment
+(``World.apply``). Stopping never changes the model: stop events are extra SimPy
+events that no sub-model waits on, so the same decisions at the same stops give
+the same storyline, and :func:`play` (the counterfactual replays) steps exactly
+as a facilitated session does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from simpy.events import URGENT
+
+from vtsim.errors import VtsimError
+from vtsim.exercise.options import find_option, find_point, option_measures
+from vtsim.model.world import Outcome, World
+from vtsim.scenario.schema import Scenario
+from vtsim.scenario.transforms import apply_measures
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where a storyline stopped: an ``inject``, a ``decision`` point, or the ``end``."""
+
+    kind: str
+    item_id: str | None
+    t_min: float
+    module: str | None = None
+
+
+@dataclass
+class _Pending:
+    order: int
+    kind: str
+    item: object
+    due_min: float | None = None  # minutes after attack start, once known
+
+
+@dataclass
+class Storyline:
+    """A replication that stops at the exercise's injects and decision points."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    threat: str | None = None
+    applied: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def __post_init__(self):
+        ex = self.scenario.exercise
+        if ex is None:
+            raise VtsimError(f"Scenario '{self.scenario.name}' has no 'exercise' section.")
+        self.current = self.scenario
+        self.world = World(
+            self.scenario, self.seed, self.replication, trace=True, threat=self.threat
+        )
+        self.incident = self.world.incident
+        items = [("inject", i) for i in ex.injects] + [("decision", d) for d in ex.decisions]
+        self._pending = [_Pending(n, kind, item) for n, (kind, item) in enumerate(items)]
+        for pending in self._pending:
+            if pending.item.when.at_min is not None:
+                pending.due_min = pending.item.when.at_min
+            else:
+                self.incident.on(pending.item.when.event, self._listener(pending))
+        self._wake = None
+        self.finished = False
+
+    # -- triggers ------------------------------------------------------------------------
+    def _listener(self, pending: _Pending):
+        when = pending.item.when
+
+        def heard(**data):
+            if pending.due_min is not None or pending not in self._pending:
+                return
+            if any(str(data.get(k)) != v for k, v in when.match.items()):
+                return
+            pending.due_min = self.incident.now() + when.delay_min
+            if when.delay_min > 0:
+                timer = self.world.env.timeout(when.delay_min)
+                timer.callbacks.append(lambda _event: self._stop_now())
+            else:
+                self._stop_now()
+
+        return heard
+
+    def _stop_now(self) -> None:
+        """Stop the run right after the current step, before processes started in it run.
+
+        SimPy starts a process with an URGENT event; the wake-up is scheduled URGENT too
+        (``Event.succeed`` with a priority), so a decision taken here is seen by units
+        dispatched at this very moment. No sub-model waits on it: the model is unchanged.
+        """
+        wake = self._wake
+        if wake is not None and not wake.triggered:
+            wake._ok, wake._value = True, None
+            self.world.env.schedule(wake, URGENT)
+
+    def _ready(self) -> _Pending | None:
+        if not self.incident.reached_site:
+            return None
+        now = self.incident.now()
+        due = [p for p in self._pending if p.due_min is not None and p.due_min <= now + _EPS]
+        return min(due, key=lambda p: (p.due_min, p.order)) if due else None
+
+    # -- stepping ------------------------------------------------------------------------
+    def advance(self) -> Stop:
+        """Run to the next inject or decision point (or the end) and return it."""
+        while True:
+            ready = self._ready()
+            if ready is not None:
+                self._pending.remove(ready)
+                return Stop(ready.kind, ready.item.id, self.incident.now(), ready.item.module)
+            if self.finished:
+                return Stop("end", None, self.incident.now())
+            upcoming = [p.due_min for p in self._pending if p.due_min is not None]
+            self.finished = not self._run(min(upcoming) if upcoming else None)
+
+    def _run(self, t_min: float | None) -> bool:
+        """Run to ``t_min`` after the attack start or to the next trigger; False when over."""
+        world, env = self.world, self.world.env
+        if not world.run_until(t_min=0.0):  # to the attack start (or the interdiction)
+            return False
+        stop = world.horizon if t_min is None else min(world.horizon, self.incident.t0 + t_min)
+        if stop > env.now:
+            self._wake = env.event()
+            env.timeout(stop - env.now).callbacks.append(lambda _event: self._stop_now())
+            env.run(until=self._wake)
+            self._wake = None
+        return not world.done
+
+    def decide(self, point_id: str, option_id: str) -> None:
+        """Apply an option of a decision point from this moment on."""
+        point = find_point(self.scenario, point_id)
+        option = find_option(point, option_id)
+        measures = option_measures(self.scenario, point, option)
+        self.applied.append((point_id, option_id, self.incident.now()))
+        self.incident.emit("exercise_decision", point=point_id, option=option_id)
+        if measures:
+            self.current = apply_measures(
+                self.current, measures, f"decision '{point_id}', option '{option_id}'"
+            )
+            self.world.apply(self.current)
+
+    def finish(self) -> Outcome:
+        return self.world.finish()
+
+    # -- the situation picture ---------------------------------------------------------------
+    def picture(self) -> dict:
+        """What the players see: time, people exposed, casualties, units, services down.
+
+        Read only: nothing here draws or changes the incident.
+        """
+        incident = self.incident
+        trace = incident.trace or []
+        triage = Counter(c.triage for c in incident.casualties)
+        units = Counter(e.data.get("agency") for e in trace if e.kind == "unit_arrived")
+        down: dict[str, str] = {}
+        for event in trace:
+            if event.kind == "facility_down":
+                down[str(event.data.get("facility"))] = str(event.data.get("sector", ""))
+            elif event.kind == "facility_up":
+                down.pop(str(event.data.get("facility")), None)
+        full = sorted(
+            {str(e.data.get("hospital")) for e in trace if e.kind == "hospital_at_capacity"}
+        )
+        crowd = incident.crowd
+        now = incident.now()
+        exposed = crowd.exposed if crowd is not None else 0
+        closed = incident.end_time if incident.ended else now  # the crowd's accounting
+        evacuated = _evacuated_so_far(crowd, min(now, closed)) if crowd is not None else 0
+        if incident.prevented:
+            status = "interdicted"
+        elif not incident.reached_site:
+            status = "planning"
+        elif incident.ended:
+            status = "ended"
+        elif incident.harm_start is not None:
+            status = "active"
+        else:
+            status = "approaching"
+        return {
+            "t_min": round(now, 2) if incident.reached_site else None,
+            "status": status,  # a key of the message catalogue's ``status`` section
+            "ended_by": incident.ended_by,
+            "exposed": exposed,
+            "evacuated": evacuated,
+            "still_exposed": max(0, exposed - evacuated - len(incident.casualties)),
+            "casualties": len(incident.casualties),
+            "casualties_by_triage": {k: triage.get(k, 0) for k in _TRIAGE},
+            "units_on_scene": dict(sorted((str(k), v) for k, v in units.items())),
+            "agencies_alerted": sorted(incident.alerted),
+            "casualty_care": _care(incident),
+            "services_down": down,
+            "hospitals_at_capacity": full,
+        }
+
+
+_TRIAGE = ("killed_outright", "t1", "t2", "t3")
+
+
+def _care(incident) -> dict[str, int]:
+    """Where the medical model's patients are (on scene, in transport, at hospital...),
+    read from their recorded state without advancing it; empty without a medical model."""
+    medical = getattr(incident, "medical", None)
+    patients = getattr(medical, "patients", None) or []
+    return dict(sorted(Counter(str(p.final or p.where) for p in patients).items()))
+
+
+def _evacuated_so_far(crowd, now: float) -> int:
+    """Evacuated by ``now`` (computed without touching the crowd's own accounting)."""
+    if crowd.moving_at is None or now < crowd.moving_at:
+        return crowd.evacuated
+    end = now if crowd.frozen_at is None else min(now, crowd.frozen_at)
+    able = math.floor(crowd.flow_per_min * (end - crowd.moving_at) + 1e-9)
+    return max(crowd.evacuated, min(able, crowd.exposed - crowd.casualties))
+
+
+def play(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    choices: dict[str, str],
+    threat: str | None = None,
+) -> tuple[Outcome, list[tuple[str, str, float]]]:
+    """Play a storyline non-interactively with ``choices`` (decision point -> option).
+
+    A decision point without a choice takes its first option (the status quo by
+    convention). Returns the outcome and the decisions applied (point, option, time).
+    """
+    story = Storyline(scenario, seed, replication, threat)
+    while (stop := story.advance()).kind != "end":
+        if stop.kind == "decision":
+            point = find_point(scenario, stop.item_id)
+            story.decide(stop.item_id, choices.get(stop.item_id, point.options[0].id))
+    return story.finish(), story.applied
