@@ -1,0 +1,301 @@
+"""Sweep files: which scenario parameters vary, over which values, in which design.
+
+A sweep names a base scenario, factors (each an effect path of
+:mod:`vtsim.scenario.transforms` with ``set``, ``scale`` or ``add``, over listed
+``values`` or a ``low``/``high`` range), the packages to compare at every point,
+a design and a number of replications per point::
+
+    scenario: ../harbour-festival.yaml      # a path (relative to this file) or a bundled name
+    seed: 7
+    replications: 20                        # per point and package
+    packages: [baseline, screening]         # default: the baseline and every package
+    design: {kind: latin_hypercube, points: 16}   # or full_factorial, one_at_a_time
+    factors:
+      - id: detection-rate
+        path: prevent.detection_rate_per_day
+        low: 0.002
+        high: 0.008
+      - id: screening-effect
+        path: measures.entrance-screening.effects.0.value   # an uncertain effect size
+        values: [0.5, 0.7, 0.9]
+
+Every point runs every package on the same replications (seed, replication):
+common random numbers across points and packages. The design is a pure function
+of the sweep (the Latin hypercube draws from a numpy Generator seeded by the
+sweep's seed and the name ``design``, never from global state).
+"""
+
+from __future__ import annotations
+
+# pandas is imported where tables are built, not at import: pool and Dask workers unpickle
+# Variants from this module and should not pay for pandas.
+import hashlib
+import itertools
+import json
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+
+from vtsim.errors import ScenarioError, VtsimError
+from vtsim.model.streams import stable_key
+from vtsim.scenario import paths
+from vtsim.scenario.loader import _explain, load_scenario, read_yaml
+from vtsim.scenario.schema import Effect, Identifier, Scenario
+from vtsim.scenario.schema_base import Model
+from vtsim.scenario.transforms import apply_effect, apply_package
+
+FRONT = ("point", "package", "replication")
+
+
+class Factor(Model):
+    """One uncertain or decision parameter: an effect path and the values it takes."""
+
+    id: Identifier
+    path: str = Field(min_length=1, description="Effect path into the scenario.")
+    op: Literal["set", "scale", "add"] = "set"
+    values: list[float] | None = Field(None, min_length=1, description="Levels (discrete).")
+    low: float | None = Field(None, description="Range start (continuous).")
+    high: float | None = Field(None, description="Range end (continuous).")
+    levels: int = Field(3, ge=2, description="Levels taken from a range by grid designs.")
+    baseline: float | None = Field(
+        None, description="Value held while other factors move (one_at_a_time)."
+    )
+    integer: bool = Field(False, description="Round values to whole numbers (counts).")
+
+    @model_validator(mode="after")
+    def _values_or_range(self):
+        has_range = self.low is not None or self.high is not None
+        if (self.values is None) == (not has_range):
+            raise ValueError("give either values: [...] or low: and high:, not both")
+        if has_range and (self.low is None or self.high is None or self.high < self.low):
+            raise ValueError("a range needs low: and high: with low <= high")
+        return self
+
+    def grid(self) -> list[float]:
+        if self.values is not None:
+            return [self._fix(v) for v in self.values]
+        return [self._fix(v) for v in np.linspace(self.low, self.high, self.levels)]
+
+    def centre(self) -> float:
+        if self.baseline is not None:
+            return self._fix(self.baseline)
+        grid = self.grid()
+        if self.values is None:
+            return self._fix((self.low + self.high) / 2)
+        return grid[(len(grid) - 1) // 2]
+
+    def at_quantile(self, u: float) -> float:
+        """The value at ``u`` in [0, 1): interpolated in a range, a level for values."""
+        if self.values is not None:
+            return self._fix(self.values[min(int(u * len(self.values)), len(self.values) - 1)])
+        return self._fix(self.low + u * (self.high - self.low))
+
+    def _fix(self, v: float) -> float:
+        return float(round(v)) if self.integer else float(v)
+
+
+class Design(Model):
+    kind: Literal["full_factorial", "latin_hypercube", "one_at_a_time"] = "full_factorial"
+    points: int | None = Field(None, ge=1, description="Points of a Latin hypercube.")
+
+    @model_validator(mode="after")
+    def _points(self):
+        if self.kind == "latin_hypercube" and self.points is None:
+            raise ValueError("a latin_hypercube design needs points: N")
+        return self
+
+
+class Sweep(Model):
+    """A batch experiment over a scenario (see the module docstring)."""
+
+    name: str = ""
+    description: str = ""
+    scenario: str = Field(min_length=1, description="Scenario file or bundled name.")
+    seed: int = Field(0, ge=0)
+    replications: int = Field(10, ge=1, description="Replications per point and package.")
+    packages: list[Identifier] | None = None
+    threat: Identifier | None = Field(None, description="Play only this threat.")
+    design: Design = Field(default_factory=Design)
+    factors: list[Factor] = Field(min_length=1)
+    outcomes: list[str] = Field(
+        default_factory=lambda: ["casualties_total", "attack_succeeded"],
+        min_length=1,
+        description="Outcomes the analysis reports (lower is better).",
+    )
+
+    @model_validator(mode="after")
+    def _unique(self):
+        ids = [f.id for f in self.factors]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"factor ids must be unique; repeated: {', '.join(sorted(dup))}")
+        reserved = set(FRONT) | {"threat", "ended_by"}
+        if reserved & set(ids):
+            raise ValueError(f"factor ids may not be {', '.join(sorted(reserved))}")
+        return self
+
+
+def design_table(sweep: Sweep):
+    """One row per point (index ``point``), one column per factor (a DataFrame)."""
+    import pandas as pd
+
+    factors = sweep.factors
+    ids = [f.id for f in factors]
+    if sweep.design.kind == "full_factorial":
+        rows = list(itertools.product(*(f.grid() for f in factors)))
+    elif sweep.design.kind == "one_at_a_time":
+        centre = [f.centre() for f in factors]
+        rows = [tuple(centre)]
+        for i, f in enumerate(factors):
+            for v in f.grid():
+                if v != centre[i]:
+                    rows.append(tuple(centre[:i] + [v] + centre[i + 1 :]))
+    else:
+        n = sweep.design.points
+        rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(sweep.seed, spawn_key=(stable_key("design"),)))
+        )
+        cols = []
+        for f in factors:
+            u = (rng.permutation(n) + rng.random(n)) / n
+            cols.append([f.at_quantile(x) for x in u])
+        rows = list(zip(*cols))
+    frame = pd.DataFrame(rows, columns=ids, dtype=float)
+    frame.index.name = "point"
+    return frame
+
+
+def point_effects(sweep: Sweep, values: dict[str, float]) -> list[Effect]:
+    by_id = {f.id: f for f in sweep.factors}
+    return [Effect(path=by_id[k].path, op=by_id[k].op, value=v) for k, v in values.items()]
+
+
+def apply_point(base: Scenario, effects: list[Effect], label: str) -> Scenario:
+    """The base scenario with a point's effects applied, validated again."""
+    data = base.model_dump(mode="json")
+    for effect in effects:
+        apply_effect(data, effect, label)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = paths.clean_loc(err["loc"], data)
+        raise VtsimError(
+            f"{label}: the changed scenario is invalid at {paths.render(loc, data)}: {err['msg']}."
+        ) from None
+
+
+class Variants:
+    """Scenario variants ``"<point>/<package>"`` built on demand from the base scenario and
+    the points' factor values, and cached (a few at a time): what workers receive once,
+    instead of thousands of resolved scenarios."""
+
+    def __init__(self, sweep: Sweep, base: Scenario, design, cache: int = 32):
+        self.sweep, self.base, self.cache_size = sweep, base, cache
+        self.values = {int(p): row for p, row in zip(design.index, design.to_dict("records"))}
+        self._cache: dict[str, Scenario] = {}
+
+    def __getstate__(self):
+        return {**self.__dict__, "_cache": {}}
+
+    @staticmethod
+    def key(point: int, package: str) -> str:
+        return f"{point}/{package}"
+
+    def __getitem__(self, key: str) -> Scenario:
+        scenario = self._cache.get(key)
+        if scenario is None:
+            point, package = key.split("/", 1)
+            scenario = self.build(int(point), package)
+            if len(self._cache) >= self.cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = scenario
+        return scenario
+
+    def build(self, point: int, package: str) -> Scenario:
+        values = self.values[point]
+        world = apply_point(
+            self.base, point_effects(self.sweep, values), f"sweep point {point} ({values})"
+        )
+        return apply_package(world, package)
+
+
+def load_sweep(path: str | Path) -> tuple[Sweep, Scenario]:
+    """Read and validate a sweep file and its base scenario; every factor path, package
+    and the extreme values of every factor are checked before anything runs."""
+    source = str(path)
+    path = _resolve(Path(path))
+    data, node = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [("", 1, "expected a mapping of sweep fields at the top.")])
+    try:
+        sweep = Sweep.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = paths.clean_loc(err["loc"], data)
+            message = _explain(err)
+            if err["type"] == "extra_forbidden":
+                message = f"unknown key '{loc[-1]}'."
+            problems.append((paths.render(loc, data), paths.line_of(node, loc), message))
+        raise ScenarioError(source, problems) from None
+    scenario_path = path.parent / sweep.scenario
+    base = load_scenario(scenario_path if scenario_path.exists() else sweep.scenario)
+    problems = []
+    known = ["baseline", *(p.id for p in base.packages)]
+    for i, package in enumerate(sweep.packages or []):
+        if package not in known:
+            loc = ["packages", i]
+            problems.append(
+                (
+                    paths.render(loc, data),
+                    paths.line_of(node, loc),
+                    f"unknown package '{package}'; expected one of: {', '.join(known)}.",
+                )
+            )
+    if sweep.threat is not None and sweep.threat not in {t.id for t in base.threats}:
+        loc = ["threat"]
+        problems.append(
+            (paths.render(loc, data), paths.line_of(node, loc), "not a threat of the scenario.")
+        )
+    for i, factor in enumerate(sweep.factors):
+        grid = factor.grid()
+        for value in {min(grid), max(grid)}:
+            effect = Effect(path=factor.path, op=factor.op, value=value)
+            try:
+                world = apply_point(base, [effect], f"factor '{factor.id}' = {value:g}")
+                for package in sweep.packages or known:
+                    apply_package(world, package)
+            except VtsimError as exc:
+                loc = ["factors", i, "path"]
+                problems.append((paths.render(loc, data), paths.line_of(node, loc), str(exc)))
+                break
+    if problems:
+        raise ScenarioError(source, problems)
+    return sweep, base
+
+
+def _resolve(path: Path) -> Path:
+    """A path as given, else a bundled sweep by name (``harbour-festival-sweep``)."""
+    if path.exists():
+        return path
+    from vtsim.resources import scenarios_dir
+
+    root = scenarios_dir() / "sweeps"
+    for candidate in (root / path.name, root / f"{path.name}.yaml"):
+        if candidate.is_file():
+            return candidate
+    return path
+
+
+def packages_of(sweep: Sweep, base: Scenario) -> list[str]:
+    ids = sweep.packages or ["baseline", *(p.id for p in base.packages)]
+    return ids if "baseline" in ids else ["baseline", *ids]
+
+
+def fingerprint(sweep: Sweep, base: Scenario) -> str:
+    """What a resumed run must match: the sweep and the resolved base scenario."""
+    text = json.dumps([sweep.model_dump(mode="json"), base.model_dump(mode="json")], sort_keys=True)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
