@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -24,6 +24,31 @@ class Task:
     variant: str
     start: int
     stop: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Several small tasks run as one unit of work (a sweep chunk: many points, few
+    replications each), so per-task overhead is paid once. Its rows carry ``variant``."""
+
+    id: int
+    tasks: tuple[Task, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(t.stop - t.start for t in self.tasks)
+
+
+def run_task(variants: Mapping[str, Scenario], seed: int, task, threat: str | None = None):
+    """Rows of a :class:`Task` or a :class:`Batch` (variants: any mapping, e.g. lazy)."""
+    if isinstance(task, Batch):
+        rows = []
+        for sub in task.tasks:
+            for row in run_chunk(variants[sub.variant], seed, sub, threat):
+                row["variant"] = sub.variant
+                rows.append(row)
+        return rows
+    return run_chunk(variants[task.variant], seed, task, threat)
 
 
 def run_chunk(scenario: Scenario, seed: int, task: Task, threat: str | None = None) -> list[dict]:
@@ -48,7 +73,7 @@ class SerialExecutor:
         threat: str | None = None,
     ) -> Iterator[tuple[Task, list[dict]]]:
         for task in tasks:
-            yield task, run_chunk(variants[task.variant], seed, task, threat)
+            yield task, run_task(variants, seed, task, threat)
 
     def close(self) -> None:
         pass
@@ -56,16 +81,20 @@ class SerialExecutor:
 
 # Worker-side state: the scenario variants, sent once per worker by the initializer
 # rather than with every task.
-_WORKER_VARIANTS: dict[str, Scenario] = {}
+_WORKER_VARIANTS: dict[str, Mapping[str, Scenario]] = {}
 
 
-def _init_worker(variants: dict[str, Scenario]) -> None:
-    _WORKER_VARIANTS.clear()
-    _WORKER_VARIANTS.update(variants)
+def _init_worker(variants: Mapping[str, Scenario]) -> None:
+    # Ctrl-C is the parent's to handle (it keeps finished chunks); a worker that died of
+    # it would break the pool instead.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_VARIANTS["current"] = variants
 
 
-def _run_in_worker(seed: int, task: Task, threat: str | None) -> list[dict]:
-    return run_chunk(_WORKER_VARIANTS[task.variant], seed, task, threat)
+def _run_in_worker(seed: int, task, threat: str | None) -> list[dict]:
+    return run_task(_WORKER_VARIANTS["current"], seed, task, threat)
 
 
 def _context():
@@ -74,7 +103,7 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["vtsim.model.world"])
+        ctx.set_forkserver_preload(["vtsim.model.world", "vtsim.batch.sweep"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -85,6 +114,13 @@ class PoolExecutor:
     def __init__(self, jobs: int):
         self.jobs = max(1, int(jobs))
         self._pool: ProcessPoolExecutor | None = None
+        self._context = _context()
+        if self._context.get_start_method() == "forkserver":
+            # Start the server now: it imports vtsim (~0.4 s, once per session) while
+            # this process is still preparing the run.
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
 
     def run(
         self,
@@ -95,7 +131,7 @@ class PoolExecutor:
     ) -> Iterator[tuple[Task, list[dict]]]:
         self._pool = ProcessPoolExecutor(
             max_workers=self.jobs,
-            mp_context=_context(),
+            mp_context=self._context,
             initializer=_init_worker,
             initargs=(variants,),
         )
@@ -123,8 +159,115 @@ class PoolExecutor:
             self._pool = None
 
 
-def make_executor(jobs: int | None):
-    """Serial for one job, else a process pool (``jobs=0``: one per CPU)."""
+class DaskExecutor:
+    """Dask distributed: an existing scheduler (``tcp://host:port``) or a LocalCluster of
+    ``workers`` processes on loopback (127.0.0.1, no dashboard), closed on exit.
+
+    The variants mapping is scattered to every worker once; each task then carries only
+    its chunk. At most ``2 * workers`` tasks are in flight, so the scheduler and this
+    process hold a bounded amount of work whatever the sweep's size.
+    """
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+        self.scheduler, self.workers = scheduler, workers
+        self._client = None
+        self._cluster = None
+        self._connect_timeout = "20s"
+
+    @property
+    def jobs(self) -> int:
+        if self._client is not None:
+            return max(1, len(self._client.scheduler_info()["workers"]))
+        return max(1, self.workers or 1)
+
+    def _connect(self):
+        from vtsim.errors import VtsimError
+
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask is in the batch extra
+            raise VtsimError("Dask is not installed: pip install 'vtsim[batch]'.") from None
+        if self.scheduler is not None:
+            try:
+                self._client = Client(self.scheduler, timeout=self._connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise VtsimError(
+                    f"cannot reach the Dask scheduler at {self.scheduler} ({exc}); "
+                    "expected an address like tcp://host:8786 of a running scheduler."
+                ) from None
+        else:
+            self._cluster = LocalCluster(
+                n_workers=max(1, self.workers or os.cpu_count() or 1),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=40,
+            )
+            self._client = Client(self._cluster)
+        return self._client
+
+    def run(
+        self,
+        variants: Mapping[str, Scenario],
+        seed: int,
+        tasks: Iterable,
+        threat: str | None = None,
+    ) -> Iterator[tuple]:
+        from distributed import as_completed
+
+        client = self._client or self._connect()
+        [shared] = client.scatter([variants], broadcast=True, hash=False)
+        limit = 2 * self.jobs
+        tasks = iter(tasks)
+        futures = {}
+
+        def submit() -> bool:
+            task = next(tasks, None)
+            if task is None:
+                return False
+            future = client.submit(run_task, shared, seed, task, threat, pure=False)
+            futures[future] = task
+            return True
+
+        pending = as_completed()
+        for _ in range(limit):
+            if not submit():
+                break
+        pending.update(futures)
+        try:
+            for future in pending:
+                task = futures.pop(future)
+                rows = future.result()
+                future.release()
+                yield task, rows
+                before = set(futures)
+                if submit():
+                    pending.update(set(futures) - before)
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(jobs: int | None, scheduler: str | None = None, dask_local: int | None = None):
+    """Serial for one job, else a process pool (``jobs=0``: one per CPU); Dask when a
+    ``scheduler`` address or a number of ``dask_local`` workers is given."""
+    if scheduler is not None or dask_local is not None:
+        return DaskExecutor(scheduler=scheduler, workers=dask_local)
     if jobs is None or jobs == 1:
         return SerialExecutor()
     if jobs <= 0:

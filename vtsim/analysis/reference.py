@@ -173,3 +173,35 @@ def resilience_loss(times, functionality) -> float:
     for (t0, q0), (t1, q1) in zip(zip(t, q), zip(t[1:], q[1:])):
         area += (t1 - t0) * (1.0 - (q0 + q1) / 2.0)
     return area
+
+
+# --------------------------------------------------------------------------- threat modes
+
+
+def p_drone_interdiction(p_detect: float, p_interdict: float, p_in_time: float = 1.0) -> float:
+    """Probability that an unmanned aircraft is stopped before its target zone
+    (vtsim.model.airspace): detected, interdicted, and both in time::
+
+        P(stopped) = p_detect * p_interdict * P(detect_delay + interdict < flight)
+
+    ``p_in_time`` is that last probability (1 when the delays are fixed and shorter than
+    the flight). The same structure as EASI's detection-then-response, on the airspace.
+
+    >>> round(p_drone_interdiction(0.8, 0.5), 3)
+    0.4
+    """
+    return p_detect * p_interdict * p_in_time
+
+
+def decontamination_complete_min(
+    people: int, stations: int, minutes_per_person: float, open_min: float = 0.0
+) -> float:
+    """When the last of ``people`` who are all waiting when ``stations`` open at
+    ``open_min`` is decontaminated (a deterministic c-server queue)::
+
+        open + ceil(people / stations) * minutes_per_person
+
+    >>> decontamination_complete_min(10, 4, 2.0, open_min=5.0)
+    11.0
+    """
+    return open_min + math.ceil(people / stations) * minutes_per_person

@@ -40,6 +40,14 @@ HEADLINES: list[Headline] = [
         "lower",
         "mean",
     ),
+    Headline(  # cbrn_release (vtsim.model.cbrn); censored at the horizon
+        "respond",
+        "decon_min_to_complete",
+        "minutes from the release until everyone exposed is decontaminated",
+        "lower",
+        "mean",
+        "min",
+    ),
     Headline(
         "respond",
         "min_to_first_responder",

@@ -72,6 +72,10 @@ def run(scenario, replications, seed, jobs, progress, output, fmt, packages, thr
             f"{loaded.name}: {results.replications} replications per package, seed {results.seed}\n"
         )
         click.echo(results.scorecard_text())
+        from vtsim.report.medical_figures import medical_text
+
+        if medical := medical_text(results):
+            click.echo(medical)
         click.echo("Results: " + ", ".join(str(p) for p in written), err=fmt == "json")
     if not results.complete:
         click.echo(

@@ -29,8 +29,14 @@ class Crowd:
     def __init__(self, incident: Incident):
         zone = incident.zone
         rng = incident.streams.get("crowd", zone.id)
-        self.exposed = int(round(zone.occupancy.sample(rng)))
-        self.move_delay_min = incident.site.evacuation.alert_to_move_min.sample(rng)
+        if zone.queue is not None:  # a screening queue: people waiting at the attack moment
+            from vtsim.model import queue
+
+            self.exposed = queue.occupancy(incident)
+        else:
+            self.exposed = int(round(zone.occupancy.sample(rng)))
+        self._rng = rng  # the move delay is drawn when people are alerted (next draw)
+        self.move_delay_min: float | None = None
         self.flow_per_min = sum(e.flow_per_min for e in zone.exits)
         self.casualties = 0
         self.evacuated = 0
@@ -51,34 +57,56 @@ class Crowd:
         able = math.floor(self.flow_per_min * (t - self.moving_at) + 1e-9)
         self.evacuated = max(self.evacuated, min(able, self.exposed - self.casualties))
 
-    def alert(self, t: float) -> None:
+    def alert(self, t: float, move_delay) -> None:
+        """Alerted at ``t``; ``move_delay`` is the evacuation's current alert-to-move Dist
+        (read now, so a decision taken during the incident counts)."""
         if self.alerted_at is None:
             self.alerted_at = t
+            self.move_delay_min = move_delay.sample(self._rng)
             self.moving_at = t + self.move_delay_min
 
 
 def install(incident: Incident) -> None:
-    crowd = Crowd(incident)
+    crowd = _crowd_class(incident)(incident)
     incident.crowd = crowd
-    evac = incident.site.evacuation
-    trigger_agencies = set(evac.alerted_by)
 
+    # Read the site's evacuation when it is used, so an exercise decision
+    # (World.apply) adding an alerting agency mid-incident takes effect.
     def on_alerted(agency: str, **_):
-        if agency in trigger_agencies and not incident.ended:
+        if agency in incident.site.evacuation.alerted_by and not incident.ended:
             _alert(incident, crowd, f"alerted by {agency}")
 
+    def on_changed(**_):
+        for agency in incident.site.evacuation.alerted_by:
+            if agency in incident.alerted and not incident.ended:
+                _alert(incident, crowd, f"alerted by {agency}")
+
     incident.on("agency_alerted", on_alerted)
+    incident.on("scenario_changed", on_changed)
     incident.env.process(_harm(incident, crowd))
 
 
 def _alert(incident: Incident, crowd: Crowd, why: str) -> None:
     if crowd.alerted_at is None:
-        crowd.alert(incident.now())
+        crowd.alert(incident.now(), incident.site.evacuation.alert_to_move_min)
         incident.emit("crowd_alerted", why=why, moving_at=crowd.moving_at)
+
+
+def _crowd_class(incident: Incident) -> type[Crowd]:
+    """The cbrn_release crowd evacuates by slots (vtsim.model.cbrn); every other, by flow."""
+    if incident.threat.harm.profile == "accumulating":
+        from vtsim.model import cbrn  # imported here: cbrn builds on this module
+
+        return cbrn.ReleaseCrowd
+    return Crowd
 
 
 def _harm(incident: Incident, crowd: Crowd):
     yield incident.harm_started
+    delegated = _delegated_profile(incident.threat.harm.profile)
+    if delegated is not None:  # accumulating (cbrn.py), disruption (airspace.py)
+        yield from delegated(incident, crowd)
+        return
     _alert(incident, crowd, "harm in the zone")
     threat, harm = incident.threat, incident.threat.harm
     rng = incident.streams.get("harm", threat.id)
@@ -111,6 +139,13 @@ def _harm(incident: Incident, crowd: Crowd):
         if accept_draw * at_onset < still:
             crowd.casualties += 1
             incident.add_casualty(_triage(triage_rng.random(), cumulative))
+
+
+def _delegated_profile(profile: str):
+    """Harm profiles of the threat modes with their own module, or None for rate/instant."""
+    from vtsim.model import airspace, cbrn  # imported here: both build on this module
+
+    return {"accumulating": cbrn.release, "disruption": airspace.disruption}.get(profile)
 
 
 def _cumulative(split: tuple[float, ...]) -> tuple[float, ...]:

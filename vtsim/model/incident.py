@@ -77,6 +77,8 @@ class Incident:
         self.ended_by: str | None = None
         self.first_responder: float | None = None
         self.alerted: dict[str, float] = {}
+        # Agencies whose units another sub-model runs (EMS: the medical model's ambulances).
+        self.units_handled_elsewhere: set[str] = set()
         self.casualties: list[Casualty] = []
         self.crowd = None  # set by the crowd sub-model when the attack starts
         self.exposed_at_onset = 0
@@ -122,7 +124,7 @@ class Incident:
         self.harm_started.succeed()
 
     def end_attack(self, how: str, **data) -> None:
-        """End the attack once (``neutralised``, ``stopped``, ``self_terminated``, ``completed``)."""
+        """End the attack once: ``neutralised``, ``stopped``, ``self_terminated``, ``completed``."""
         if self.ended:
             return
         self.end_time = self.now()

@@ -9,13 +9,15 @@ threat spends ``task_min`` at the target, then harm starts. The threat is
 *interrupted* if responders arrive before harm starts.
 
 Threats aimed at a zone outside the perimeter cross only the layers that list
-that zone (by default: none).
+that zone (by default: none). Threats of an airspace mode (``unmanned_aircraft``)
+take the airspace path of :mod:`vtsim.model.airspace` instead of the layers.
 """
 
 from __future__ import annotations
 
+from vtsim.model import airspace
 from vtsim.model.incident import Incident
-from vtsim.scenario.schema import GROUND_MODES, Layer, Site, Threat
+from vtsim.scenario.schema import AIRSPACE_MODES, GROUND_MODES, Layer, Site, Threat
 
 _FRACTION_BEFORE_DETECTION = {"begin": 0.0, "middle": 0.5, "end": 1.0}
 
@@ -28,6 +30,8 @@ def path_layers_for(site: Site, threat: Threat) -> list[Layer]:
     layers = []
     for layer in site.layers:
         zones = layer.zones if layer.zones is not None else inside
+        if "*" in zones:  # every zone of the site, those outside the perimeter too
+            zones = [z.id for z in site.zones]
         if threat.zone not in zones:
             continue
         if layer.modes is not None and threat.mode not in layer.modes:
@@ -39,6 +43,9 @@ def path_layers_for(site: Site, threat: Threat) -> list[Layer]:
 def approach(incident: Incident):
     """SimPy process: cross the layers, do the task, then start harm (unless ended first)."""
     env, threat = incident.env, incident.threat
+    if threat.mode in AIRSPACE_MODES:  # counter-drone detection and interdiction instead
+        yield from airspace.approach(incident)
+        return
     comm_draw = incident.streams.get("communication", threat.id).random()
     for layer in path_layers_for(incident.site, threat):
         # One stream per (threat, layer), drawn in a fixed order: detect, delay, stop.

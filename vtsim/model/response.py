@@ -17,7 +17,7 @@ force instead, arriving ``time_min`` after the first alarm or call.
 from __future__ import annotations
 
 from vtsim.model.incident import Incident
-from vtsim.scenario.schema import Engagement
+from vtsim.scenario.schema import AIRSPACE_MODES, Engagement
 
 
 def install(incident: Incident) -> None:
@@ -32,6 +32,7 @@ def install(incident: Incident) -> None:
         )
     env.process(_calls(incident))
     env.process(_self_termination(incident))
+    incident.on("scenario_changed", lambda **_: _follow_changes(incident))
 
 
 def _on_alarm(incident: Incident, **data) -> None:
@@ -45,6 +46,8 @@ def _on_alarm(incident: Incident, **data) -> None:
 def _calls(incident: Incident):
     """Once harm starts, emergency calls come in (a second route for the alarm)."""
     yield incident.harm_started
+    if incident.threat.harm.profile == "accumulating":
+        return  # a release is unseen at first: cbrn.py calls once symptoms show
     rng = incident.streams.get("calls", incident.site.id)
     yield incident.env.timeout(incident.site.call_delay_min.sample(rng))
     incident.emit("alarm", source="emergency call")
@@ -68,15 +71,37 @@ def alert(incident: Incident, agency_id: str, via: str) -> None:
         return
     incident.alerted[agency_id] = incident.now()
     incident.emit("agency_alerted", agency=agency_id, via=via)
-    agency = incident.scenario.agency(agency_id)
+    _start(incident, incident.scenario.agency(agency_id))
+
+
+def _start(incident: Incident, agency) -> None:
+    """Pass the agency's alerts and send its units, each once (see _follow_changes)."""
+    started = incident.__dict__.setdefault("response_started", set())
     for edge in agency.alerts:
-        incident.env.process(_pass_alert(incident, agency_id, edge))
+        if ("alert", agency.id, edge.to) not in started:
+            started.add(("alert", agency.id, edge.to))
+            incident.env.process(_pass_alert(incident, agency.id, edge))
+    if agency.id in incident.units_handled_elsewhere:
+        return  # e.g. ambulances: the medical model dispatches them
     for base in agency.bases:
         for k in range(base.units):
-            incident.env.process(_unit(incident, agency, base, k))
+            if ("unit", agency.id, base.id, k) not in started:
+                started.add(("unit", agency.id, base.id, k))
+                incident.env.process(_unit(incident, agency, base, k))
+
+
+def _follow_changes(incident: Incident) -> None:
+    """A decision during the incident (``World.apply``): agencies already alerted pass
+    alerts along new edges and send units from new or reinforced bases; what is
+    already under way keeps its course."""
+    for agency_id in list(incident.alerted):
+        _start(incident, incident.scenario.agency(agency_id))
 
 
 def _pass_alert(incident: Incident, source: str, edge):
+    # The current edge: a decision may have changed it since the alert (World.apply).
+    current = incident.scenario.agency(source).alerts
+    edge = next((e for e in current if e.to == edge.to), edge)
     rng = incident.streams.get("alert", source, edge.to)
     yield incident.env.timeout(edge.delay_min.sample(rng))
     alert(incident, edge.to, source)
@@ -84,6 +109,7 @@ def _pass_alert(incident: Incident, source: str, edge):
 
 def _unit(incident: Incident, agency, base, k: int):
     unit_id = f"{agency.id}/{base.id}/{k}"
+    agency = incident.scenario.agency(agency.id)  # current: a decision may have changed it
     rng = incident.streams.get("unit", unit_id)
     dispatch = agency.dispatch_delay_min.sample(rng)
     speed = max(agency.speed_kmh.sample(rng), 1e-6)
@@ -108,13 +134,22 @@ def _engage(incident: Incident, engagement: Engagement, unit_id: str):
     if incident.first_responder is None:
         incident.first_responder = incident.now()
     rng = incident.streams.get("engage", unit_id)
-    while not incident.ended:
+    while not incident.ended and engagement_can_end(incident):
         yield incident.env.timeout(engagement.engagement_min.sample(rng))
         success = rng.random() < engagement.p_neutralise
-        if incident.ended:
+        if incident.ended or not engagement_can_end(incident):
             return
         if success:
             incident.end_attack("neutralised", unit=unit_id)
+
+
+def engagement_can_end(incident: Incident) -> bool:
+    """Ground responders end an attack on the ground, before harm or while a ``rate`` harm
+    goes on; not an aircraft in flight (airspace.py), nor a release or a disruption once
+    under way (cbrn.py, airspace.py): those end by evacuation."""
+    if incident.threat.mode in AIRSPACE_MODES:
+        return False
+    return incident.harm_start is None or incident.threat.harm.profile == "rate"
 
 
 def metrics(incident: Incident) -> dict[str, float]:

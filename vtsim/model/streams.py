@@ -26,13 +26,29 @@ import hashlib
 
 import numpy as np
 
+_SeedSequence = np.random.SeedSequence
+_PCG64 = np.random.PCG64
+_Generator = np.random.Generator
+_STR_KEYS: dict[str, int] = {}
+
+
+def _digest(part: object) -> int:
+    digest = hashlib.blake2b(str(part).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
 
 def stable_key(part: object) -> int:
     """A 64-bit integer for a stream name or key, the same on every machine and process."""
+    if type(part) is str:  # names and ids: hashed once per process, then looked up
+        key = _STR_KEYS.get(part)
+        if key is None:
+            key = _digest(part)
+            if len(_STR_KEYS) < 100_000:
+                _STR_KEYS[part] = key
+        return key
     if isinstance(part, int) and not isinstance(part, bool) and part >= 0:
         return part
-    digest = hashlib.blake2b(str(part).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+    return _digest(part)
 
 
 class Streams:
@@ -50,8 +66,7 @@ class Streams:
         cache_key = (name, *keys)
         rng = self._cache.get(cache_key)
         if rng is None:
-            spawn_key = (self.replication, stable_key(name), *(stable_key(k) for k in keys))
-            seq = np.random.SeedSequence(entropy=self.seed, spawn_key=spawn_key)
-            rng = np.random.Generator(np.random.PCG64(seq))
+            spawn_key = (self.replication, stable_key(name), *map(stable_key, keys))
+            rng = _Generator(_PCG64(_SeedSequence(self.seed, spawn_key=spawn_key)))
             self._cache[cache_key] = rng
         return rng

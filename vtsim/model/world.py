@@ -17,12 +17,23 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from vtsim.model import crowd, prevent, protect, recover, response
+from vtsim.model import (
+    airspace,
+    cbrn,
+    crowd,
+    infrastructure,
+    medical,
+    prevent,
+    protect,
+    queue,
+    recover,
+    response,
+)
 from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.streams import Streams
 from vtsim.scenario.schema import Scenario, Threat
 
-SUBMODELS = [response, crowd, recover]
+SUBMODELS = [response, crowd, recover, queue, medical, infrastructure, airspace, cbrn]
 """Installed at attack start, in this order (protect's approach is started last)."""
 
 
@@ -89,7 +100,10 @@ class World:
         incident = self.incident
         if not incident.reached_site:
             return None
-        return incident.t0 + incident.scenario.horizon_min
+        # Infrastructure recovery runs for days after the incident's minutes.
+        return incident.t0 + max(
+            incident.scenario.horizon_min, infrastructure.horizon_min(incident)
+        )
 
     @property
     def done(self) -> bool:

@@ -62,6 +62,14 @@ def write_results(
 
         save(results.plot_scorecard(), folder / "scorecard.png")
         written.append(folder / "scorecard.png")
+        from vtsim.report.medical_figures import medical_figures
+
+        for name, fig in medical_figures(results).items():  # only with a medical section
+            save(fig, folder / f"{name}.png")
+            written.append(folder / f"{name}.png")
+        from vtsim.report.infra_figures import save_service_curves
+
+        written += save_service_curves(results, folder)  # only with an infrastructure section
     write_json(folder / "manifest.json", manifest(results, jobs))
     written.append(folder / "manifest.json")
     return written

@@ -26,7 +26,8 @@ def _known(value: str, known: list[str], loc: tuple, what: str) -> Iterator[Prob
     if value not in known:
         yield (
             loc,
-            f"expected the id of {what} (one of: {', '.join(known) or 'none defined'}); got '{value}'.",
+            f"expected the id of {what} (one of: {', '.join(known) or 'none defined'}); "
+            f"got '{value}'.",
         )
 
 
@@ -52,6 +53,8 @@ def _check(s: Scenario) -> Iterator[Problem]:
         yield from _unique(site.layers, (*loc, "layers"), "layer")
         for j, layer in enumerate(site.layers):
             for k, zone in enumerate(layer.zones or []):
+                if zone == "*":  # every zone of the site
+                    continue
                 yield from _known(
                     zone, zone_ids, (*loc, "layers", j, "zones", k), "a zone of this site"
                 )
@@ -71,7 +74,8 @@ def _check(s: Scenario) -> Iterator[Problem]:
             yield (
                 (*loc, "mode"),
                 (
-                    f"threat mode '{threat.mode.value}' is not yet modelled in this version of vtsim "
+                    f"threat mode '{threat.mode.value}' is not yet modelled in this version "
+                    "of vtsim "
                     f"(modelled: {modelled})."
                 ),
             )
@@ -85,7 +89,8 @@ def _check(s: Scenario) -> Iterator[Problem]:
                 (*loc, "harm", "casualties_per_1000_per_min"),
                 ("expected a positive rate for a 'rate' harm profile."),
             )
-        if threat.harm.profile == "instant" and threat.harm.fraction_harmed == 0:
+        cyber = threat.mode.value == "cyber_intrusion"  # harms no one on site directly
+        if threat.harm.profile == "instant" and threat.harm.fraction_harmed == 0 and not cyber:
             yield (
                 (*loc, "harm", "fraction_harmed"),
                 ("expected a positive fraction for an 'instant' harm profile."),
@@ -109,6 +114,15 @@ def _check(s: Scenario) -> Iterator[Problem]:
         for j, measure in enumerate(package.measures):
             yield from _known(measure, measure_ids, (*loc, "measures", j), "a measure")
 
+    from vtsim.scenario.medical import check_medical
+
+    yield from check_medical(s)
+
+    # unmanned_aircraft and cbrn_release threats (vtsim.model.airspace, vtsim.model.cbrn).
+    from vtsim.scenario.modes import check_modes
+
+    yield from check_modes(s)
+
     # Every measure and package must apply cleanly to this scenario.
     from vtsim.scenario.transforms import apply_measures, apply_package
 
@@ -126,3 +140,13 @@ def _check(s: Scenario) -> Iterator[Problem]:
             apply_package(s, package.id)
         except VtsimError as exc:
             yield ("packages", i, "measures"), str(exc)
+
+    # Infrastructure: facilities, links, dependencies, crews; threats on facilities.
+    from vtsim.scenario.infrastructure import check_infrastructure
+
+    yield from check_infrastructure(s)
+
+    # The exercise script (modules, injects, decision points) of vtsim.exercise.
+    from vtsim.exercise.checks import check_exercise
+
+    yield from check_exercise(s)

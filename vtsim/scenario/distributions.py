@@ -35,6 +35,11 @@ class _Dist(BaseModel):
     def expected(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws at once, equal bit for bit to ``n`` calls of :meth:`sample` on the
+        same stream (the vectorised path for draws that do not feed back into events)."""
+        return np.array([self.sample(rng) for _ in range(n)], dtype=float)
+
     def scaled(self, factor: float) -> _Dist:
         """The same shape with every value multiplied by ``factor``."""
         raise NotImplementedError  # pragma: no cover
@@ -51,6 +56,10 @@ class Fixed(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         rng.random()  # one draw per call whatever the family: streams stay aligned
         return self.value
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        rng.random(n)
+        return np.full(n, float(self.value))
 
     def expected(self) -> float:
         return self.value
@@ -71,6 +80,9 @@ class Normal(_Dist):
 
     def sample(self, rng: np.random.Generator) -> float:
         return max(0.0, self.mean + self.sd * rng.standard_normal())
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.maximum(0.0, self.mean + self.sd * rng.standard_normal(n))
 
     def expected(self) -> float:
         return self.mean
@@ -97,6 +109,12 @@ class LogNormal(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         mu, sigma = self._log_params
         return math.exp(mu + sigma * rng.standard_normal())
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        mu, sigma = self._log_params
+        # math.exp, not np.exp: numpy's SIMD exp may differ from libm in the last bit
+        exp = math.exp
+        return np.array([exp(v) for v in (mu + sigma * rng.standard_normal(n)).tolist()])
 
     def expected(self) -> float:
         return self.mean
@@ -128,6 +146,14 @@ class Triangular(_Dist):
             return a + math.sqrt(u * (b - a) * (c - a))
         return b - math.sqrt((1 - u) * (b - a) * (b - c))
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        u = rng.random(n)
+        a, c, b = self.low, self.mode, self.high
+        cut = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        return np.where(u < cut, left, right)  # sqrt is correctly rounded in both paths
+
     def expected(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
@@ -152,6 +178,9 @@ class Uniform(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return self.low + (self.high - self.low) * rng.random()
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.low + (self.high - self.low) * rng.random(n)
+
     def expected(self) -> float:
         return (self.low + self.high) / 2
 
@@ -168,6 +197,9 @@ class Exponential(_Dist):
 
     def sample(self, rng: np.random.Generator) -> float:
         return self.mean * rng.standard_exponential()
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.mean * rng.standard_exponential(n)
 
     def expected(self) -> float:
         return self.mean

@@ -134,6 +134,11 @@ def load_scenario(path: str | Path) -> Scenario:
     >>> scenario.name
     'Harbour Festival'
     """
+    from vtsim.scenario.catalogue import resolve_uses
+    from vtsim.scenario.network_files import read_network_files
+
     resolved = resolve_scenario_path(path)
     data, node = read_yaml(resolved)
+    data = resolve_uses(data, resolved)  # catalogue measures named in `uses`
+    data = read_network_files(data, resolved.parent)  # infrastructure node/edge CSVs
     return validate_data(data, str(path), node)

@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from vtsim.scenario.distributions import Dist, Fixed
+from vtsim.scenario.modes import Airspace, CbrnPreparedness
+from vtsim.scenario.screening import ScreeningQueue
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -36,11 +38,21 @@ class Mode(str, Enum):
     cyber_intrusion = "cyber_intrusion"
 
 
-MODELLED_MODES = {Mode.armed_assault, Mode.vehicle_ramming, Mode.explosive_device}
+MODELLED_MODES = {
+    Mode.armed_assault,
+    Mode.vehicle_ramming,
+    Mode.explosive_device,
+    Mode.cyber_intrusion,  # on an infrastructure facility (vtsim.model.infrastructure)
+    Mode.unmanned_aircraft,  # the airspace path (vtsim.model.airspace)
+    Mode.cbrn_release,  # accumulating exposure, decontamination (vtsim.model.cbrn)
+}
 """Modes with a sub-model; a scenario using another mode is rejected as not yet modelled."""
 
 GROUND_MODES = {Mode.armed_assault, Mode.vehicle_ramming, Mode.explosive_device, Mode.cbrn_release}
 """Modes whose path crosses the site's ground protection layers."""
+
+AIRSPACE_MODES = {Mode.unmanned_aircraft}
+"""Modes whose path is the site's airspace: counter-drone detection and interdiction."""
 
 
 class Phase(str, Enum):
@@ -110,8 +122,24 @@ class Zone(Model):
         description="False for a public zone outside the perimeter (e.g. a screening "
         "queue): threats aimed there do not cross the site's layers.",
     )
-    occupancy: Dist = Field(description="People in the zone when an attack starts.")
+    occupancy: Dist | None = Field(
+        None,
+        description="People in the zone when an attack starts (give this or a `queue`).",
+    )
+    queue: ScreeningQueue | None = Field(
+        None,
+        description="A screening queue: its occupancy comes from simulated arrivals and lanes.",
+    )
     exits: list[Exit] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _occupancy_or_queue(self):
+        if (self.occupancy is None) == (self.queue is None):
+            raise ValueError(
+                "expected either `occupancy` (a distribution) or `queue` (arrivals and "
+                "screening lanes), exactly one of them"
+            )
+        return self
 
 
 class Layer(Model):
@@ -130,9 +158,10 @@ class Layer(Model):
     modes: list[Mode] | None = Field(
         None, description="Threat modes this layer acts on; all ground modes if omitted."
     )
-    zones: list[Identifier] | None = Field(
+    zones: list[Identifier | Literal["*"]] | None = Field(
         None,
-        description="Target zones this layer protects; all zones inside the perimeter if omitted.",
+        description="Target zones this layer protects; all zones inside the perimeter if "
+        "omitted; ['*'] for every zone of the site, outside ones too (catalogue measures).",
     )
 
 
@@ -195,6 +224,13 @@ class Site(Model):
     )
     evacuation: Evacuation = Field(default_factory=Evacuation)
     recovery: Recovery = Field(default_factory=Recovery)
+    airspace: Airspace = Field(
+        default_factory=Airspace, description="Counter-drone detection and interdiction."
+    )
+    cbrn: CbrnPreparedness = Field(
+        default_factory=CbrnPreparedness,
+        description="Release detection, ventilation procedure and decontamination capacity.",
+    )
 
 
 # --------------------------------------------------------------------------- threat
@@ -221,14 +257,24 @@ class Triage(Model):
 
 class Harm(Model):
     """Harm profile. ``rate``: casualties accrue while the attack is active in proportion to
-    the people exposed. ``instant``: a fraction of those exposed is harmed at once."""
+    the people exposed. ``instant``: a fraction of those exposed is harmed at once.
+    ``accumulating`` (cbrn_release): exposure accumulates while people stay in the zone,
+    casualties show after ``onset_min``. ``disruption`` (unmanned_aircraft): no direct harm,
+    an evacuation is forced on the zone. See vtsim.model.cbrn and vtsim.model.airspace."""
 
-    profile: Literal["rate", "instant"]
+    profile: Literal["rate", "instant", "accumulating", "disruption"]
     casualties_per_1000_per_min: float = Field(
         0.0, ge=0, description="rate profile: casualties per minute per 1,000 people exposed."
     )
     fraction_harmed: Probability = Field(
-        0.0, description="instant profile: fraction of the exposed harmed at once."
+        0.0,
+        description="instant profile: fraction of the exposed harmed at once; disruption "
+        "profile: fraction of those evacuating injured in the rush.",
+    )
+    onset_min: Dist = Field(
+        Fixed(value=0.0),
+        description="accumulating profile: from harmful exposure to symptoms, minutes (the "
+        "casualty appears, and can be noticed, then).",
     )
     triage: Triage
 
@@ -260,6 +306,21 @@ class Threat(Model):
         "(self-termination), unless it is neutralised first.",
     )
     harm: Harm
+    facility: Identifier | None = Field(
+        None,
+        description="Infrastructure facility the attack damages when harm starts (or, for a "
+        "cyber_intrusion, takes down after its dwell time); see the infrastructure section.",
+    )
+    flight_min: Dist | None = Field(
+        None,
+        description="unmanned_aircraft: minutes in the site's monitored airspace before "
+        "reaching the target zone.",
+    )
+    dwell_hours: Dist | None = Field(
+        None,
+        description="cyber_intrusion: undetected time from intrusion to effect, hours "
+        "(cut short if the defenders detect it first).",
+    )
 
 
 # --------------------------------------------------------------------------- agencies
@@ -376,6 +437,15 @@ class Scenario(Model):
     agencies: list[Agency] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
     packages: list[Package] = Field(default_factory=list)
+    uses: list[Identifier] = Field(
+        default_factory=list,
+        description="Measures taken from the catalogue by id (added to `measures` at load).",
+    )
+    catalogue: str | None = Field(
+        None,
+        description="Measure catalogue file for `uses`, relative to this scenario "
+        "(default: the bundled scenarios/measures.yaml).",
+    )
     medical: Medical | None = Field(None, description="Casualty care: EMS and hospitals.")
     infrastructure: Infrastructure | None = Field(
         None, description="Interdependent infrastructure networks, outages and repair."

@@ -4,6 +4,26 @@ An effect is data (``{path, op, value}``), applied to a plain copy of the
 scenario, which is then validated again: a measure never reaches into the
 simulation code, and a measure that would make a scenario invalid is rejected
 with the measure's name and the field path.
+
+Effect paths (dots; ``[...]`` is the same as a dot step):
+
+- a field name steps into a mapping: ``prevent.detection_rate_per_day``;
+- in a list, an item is named by its ``id`` (alert edges by ``to``) or index:
+  ``sites.festival.layers.gate-check.p_detect``;
+- ``*`` is every item of a list (or every value of a mapping):
+  ``sites.*.evacuation.alert_to_move_min``;
+- ``section?`` steps into an optional section only when the scenario has it:
+  ``medical?.first_aid.p_receive`` changes nothing in a scenario without ``medical``;
+- ``field=value`` selects the list items whose ``field`` equals ``value`` (or,
+  for a list field, contains it): ``agencies[role=police].dispatch_delay_min``,
+  ``threats[mode=explosive_device].detectability``; ``field=*`` selects the
+  items where ``field`` is given (not null): ``sites.*.zones[queue=*].queue.lanes``.
+
+Catalogue measures use ``*``, ``?`` and selections so that they apply to scenarios
+whose ids they cannot know. A wildcard or selection may match nothing (a
+scenario without police, or without a screening queue): the effect then changes
+nothing there. A named field or item that does not exist is an error naming the
+measure, the path and what was expected.
 """
 
 from __future__ import annotations
@@ -44,41 +64,79 @@ def _item_key(item) -> str | None:
     return item if isinstance(item, str) else None
 
 
-def _locate(data: dict, keys: list[str], where: str):
-    """Return (container, key) for the last step of ``keys``; list items by id or index."""
-    node = data
+def _matches(item, selector: str) -> bool:
+    """Does a list item match ``field=value`` (``field=*``: the field is given)?"""
+    field, _, wanted = selector.partition("=")
+    if not isinstance(item, dict) or item.get(field) is None:
+        return False
+    have = item[field]
+    if wanted == "*":
+        return True
+    if isinstance(have, list):
+        return any(str(v) == wanted for v in have)
+    return str(have).lower() == wanted.lower()
+
+
+def _targets(data: dict, keys: list[str], where: str) -> list[tuple[object, object]]:
+    """Every (container, key) the path addresses; ``*`` and selections may match several."""
+    frontier: list[tuple[object, object]] = [({"": data}, "")]
     for depth, key in enumerate(keys):
-        last = depth == len(keys) - 1
-        if isinstance(node, list):
-            index = next((i for i, item in enumerate(node) if _item_key(item) == key), None)
-            if index is None and key.isdigit() and int(key) < len(node):
-                index = int(key)
-            if index is None:
-                ids = [_item_key(item) for item in node if _item_key(item) is not None]
-                raise EffectError(
-                    f"{where}: no item '{key}' at {'.'.join(keys[:depth]) or 'the top'}"
-                    f"; expected one of: {', '.join(map(str, ids)) or '(empty list)'}."
-                )
-            container, step = node, index
-        elif isinstance(node, dict):
-            if key not in node:
-                raise EffectError(
-                    f"{where}: no field '{key}' at {'.'.join(keys[:depth]) or 'the top'}"
-                    f"; expected one of: {', '.join(sorted(node)) or '(no fields)'}."
-                )
-            container, step = node, key
-        else:
-            raise EffectError(f"{where}: '{'.'.join(keys[:depth])}' is a value, it has no '{key}'.")
-        if last:
-            return container, step
-        node = container[step]
-    raise EffectError(f"{where}: empty path.")  # pragma: no cover - Effect.path has min_length
+        here = ".".join(keys[:depth]) or "the top"
+        step_to: list[tuple[object, object]] = []
+        optional = key.endswith("?")
+        key = key.rstrip("?")
+        for container, step in frontier:
+            node = container[step]
+            if node is None and any(k == "*" or "=" in k for k in keys[:depth]):
+                continue  # an optional part absent in one of several matched items
+            if optional and isinstance(node, dict) and key in node and node[key] is None:
+                continue  # `section?`: a section this scenario does not have
+            if key == "*" and isinstance(node, list):
+                step_to += [(node, i) for i in range(len(node))]
+            elif key == "*" and isinstance(node, dict):
+                step_to += [(node, k) for k in node]
+            elif "=" in key and isinstance(node, list):
+                step_to += [(node, i) for i, item in enumerate(node) if _matches(item, key)]
+            elif isinstance(node, list):
+                index = next((i for i, item in enumerate(node) if _item_key(item) == key), None)
+                if index is None and key.isdigit() and int(key) < len(node):
+                    index = int(key)
+                if index is None:
+                    ids = [_item_key(item) for item in node if _item_key(item) is not None]
+                    raise EffectError(
+                        f"{where}: no item '{key}' at {here}"
+                        f"; expected one of: {', '.join(map(str, ids)) or '(empty list)'}."
+                    )
+                step_to.append((node, index))
+            elif isinstance(node, dict):
+                if key not in node:
+                    raise EffectError(
+                        f"{where}: no field '{key}' at {here}"
+                        f"; expected one of: {', '.join(sorted(node)) or '(no fields)'}."
+                    )
+                step_to.append((node, key))
+            else:
+                raise EffectError(f"{where}: '{here}' is a value, it has no '{key}'.")
+        frontier = step_to
+    return frontier
+
+
+def _locate(data: dict, keys: list[str], where: str):
+    """Return (container, key) for a path that names exactly one place."""
+    found = _targets(data, keys, where)
+    if len(found) != 1:
+        raise EffectError(f"{where}: expected one place, the path matches {len(found)}.")
+    return found[0]
 
 
 def apply_effect(data: dict, effect: Effect, where: str) -> None:
     """Apply one effect in place to plain scenario data (``Scenario.model_dump()``)."""
     keys = paths.split(effect.path)
-    container, key = _locate(data, keys, f"{where}, path '{effect.path}'")
+    for container, key in _targets(data, keys, f"{where}, path '{effect.path}'"):
+        _apply_at(container, key, effect, where)
+
+
+def _apply_at(container, key, effect: Effect, where: str) -> None:
     current = container[key]
     value = effect.value
     if effect.op == "set":
