@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,12 +104,46 @@ def _lanes(arrivals: np.ndarray, service_min: np.ndarray, lanes: int) -> np.ndar
     return np.asarray(entered)
 
 
-def days(incident: Incident) -> dict[tuple[str, str], QueueDay]:
-    """Every queue zone's simulated day in this replication (computed once, then kept)."""
+@dataclass(frozen=True)
+class QueueSummary:
+    """What the rest of the model needs of a queue day: three numbers."""
+
+    outside_at_attack: int
+    peak_outside: int
+    delay_min_total: float
+
+
+_SUMMARIES: OrderedDict[tuple, QueueSummary] = OrderedDict()
+_SUMMARIES_KEPT = 4096
+
+
+def summary(queue: ScreeningQueue, streams, site_id: str, zone_id: str) -> QueueSummary:
+    """A queue day's summary, remembered in this process.
+
+    The day is a pure function of (seed, replication, site, zone, queue parameters) and
+    draws only from its own streams, so every package that leaves the queue alone would
+    replay the very same day: it is simulated once and looked up after that (the cache
+    holds a few numbers per day, a few thousand days at most).
+    """
+    key = (streams.seed, streams.replication, site_id, zone_id, queue.model_dump_json())
+    found = _SUMMARIES.get(key)
+    if found is not None:
+        _SUMMARIES.move_to_end(key)
+        return found
+    day = simulate_day(queue, streams, site_id, zone_id)
+    found = QueueSummary(day.outside_at(day.attack_at_min), day.peak_outside, day.delay_min_total)
+    _SUMMARIES[key] = found
+    if len(_SUMMARIES) > _SUMMARIES_KEPT:
+        _SUMMARIES.popitem(last=False)
+    return found
+
+
+def days(incident: Incident) -> dict[tuple[str, str], QueueSummary]:
+    """Every queue zone's day in this replication, summarised (computed once, then kept)."""
     cached = getattr(incident, "queue_days", None)
     if cached is None:
         cached = {
-            (site.id, zone.id): simulate_day(zone.queue, incident.streams, site.id, zone.id)
+            (site.id, zone.id): summary(zone.queue, incident.streams, site.id, zone.id)
             for site in incident.scenario.sites
             for zone in site.zones
             if zone.queue is not None
@@ -119,8 +154,7 @@ def days(incident: Incident) -> dict[tuple[str, str], QueueDay]:
 
 def occupancy(incident: Incident) -> int:
     """People queueing in the attacked zone when the attack starts."""
-    day = days(incident)[(incident.site.id, incident.zone.id)]
-    return day.outside_at(day.attack_at_min)
+    return days(incident)[(incident.site.id, incident.zone.id)].outside_at_attack
 
 
 def install(incident: Incident) -> None:
