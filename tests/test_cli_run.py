@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import vtsim
@@ -104,3 +105,15 @@ def test_scenarios_command_lists_the_library():
     result = CliRunner().invoke(main, ["scenarios"])
     assert result.exit_code == 0
     assert "harbour-festival" in result.output
+
+
+def test_run_on_a_local_dask_cluster_equals_the_serial_run(tmp_path):
+    pytest.importorskip("distributed")
+    runner = CliRunner()
+    for name, extra in (("serial", ["-j", "1"]), ("dask", ["--dask-local", "2"])):
+        result = runner.invoke(
+            main, ["run", "-n", "20", "-s", "5", "--no-figures", "-o", str(tmp_path / name), *extra]
+        )
+        assert result.exit_code == 0, result.output
+    serial = (tmp_path / "serial" / "replications.csv").read_bytes()
+    assert serial == (tmp_path / "dask" / "replications.csv").read_bytes()

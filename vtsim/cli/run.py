@@ -41,26 +41,55 @@ from vtsim.resources import DEFAULT_SCENARIO
 @click.option(
     "--figures/--no-figures", default=True, show_default=True, help="Write the scorecard figure."
 )
-def run(scenario, replications, seed, jobs, progress, output, fmt, packages, threat, figures):
+@click.option("--scheduler", default=None, help="Run on a Dask scheduler (tcp://HOST:PORT).")
+@click.option(
+    "--dask-local",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Start a local Dask cluster of N worker processes on loopback.",
+)
+def run(
+    scenario,
+    replications,
+    seed,
+    jobs,
+    progress,
+    output,
+    fmt,
+    packages,
+    threat,
+    figures,
+    scheduler,
+    dask_local,
+):
     """Run SCENARIO (default: the bundled harbour-festival) and print its scorecard.
 
     Writes replications.csv (one row per package and replication), scorecard.json,
     scorecard.png and manifest.json (resolved scenario, seed, versions, command).
     """
+    from vtsim.analysis.executors import make_executor
     from vtsim.analysis.runner import run as run_scenario
+    from vtsim.errors import VtsimError
     from vtsim.report.output import write_results
     from vtsim.scenario.loader import load_scenario
 
+    if scheduler is not None and dask_local is not None:
+        raise VtsimError("give either --scheduler or --dask-local, not both.")
     loaded = load_scenario(scenario)
-    results = run_scenario(
-        loaded,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        packages=list(packages) or None,
-        threat=threat,
-        progress=progress,
-    )
+    executor = make_executor(jobs, scheduler=scheduler, dask_local=dask_local)
+    try:
+        results = run_scenario(
+            loaded,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            packages=list(packages) or None,
+            threat=threat,
+            progress=progress,
+            executor=executor,
+        )
+    finally:
+        executor.close()
     out = Path(output) if output else Path("vtsim-output") / Path(str(scenario)).stem
     written = write_results(results, out, figures=figures, jobs=jobs)
     if fmt == "json":
