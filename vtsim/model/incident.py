@@ -79,6 +79,9 @@ class Incident:
         self.alerted: dict[str, float] = {}
         # Agencies whose units another sub-model runs (EMS: the medical model's ambulances).
         self.units_handled_elsewhere: set[str] = set()
+        # Alert edges and units already started, so a decision mid-incident starts only new ones.
+        self.response_started: set[tuple] = set()
+        self.queue_days: dict | None = None  # screening-queue summaries (model.queue)
         self.casualties: list[Casualty] = []
         self.crowd = None  # set by the crowd sub-model when the attack starts
         self.exposed_at_onset = 0

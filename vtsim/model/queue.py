@@ -140,7 +140,7 @@ def summary(queue: ScreeningQueue, streams, site_id: str, zone_id: str) -> Queue
 
 def days(incident: Incident) -> dict[tuple[str, str], QueueSummary]:
     """Every queue zone's day in this replication, summarised (computed once, then kept)."""
-    cached = getattr(incident, "queue_days", None)
+    cached = incident.queue_days
     if cached is None:
         cached = {
             (site.id, zone.id): summary(zone.queue, incident.streams, site.id, zone.id)

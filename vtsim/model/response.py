@@ -76,7 +76,7 @@ def alert(incident: Incident, agency_id: str, via: str) -> None:
 
 def _start(incident: Incident, agency) -> None:
     """Pass the agency's alerts and send its units, each once (see _follow_changes)."""
-    started = incident.__dict__.setdefault("response_started", set())
+    started = incident.response_started
     for edge in agency.alerts:
         if ("alert", agency.id, edge.to) not in started:
             started.add(("alert", agency.id, edge.to))
