@@ -17,12 +17,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from vtsim.scenario.distributions import Dist, Fixed
-from vtsim.scenario.measures import (  # noqa: E402  (re-exported: part of the schema)
+from vtsim.scenario.measures import (  # measures are part of the schema: re-exported here
+    Burden,  # noqa: F401
+    Cost,  # noqa: F401
+    Effect,  # noqa: F401
     Measure,
     Package,
+    Phase,  # noqa: F401
+    Pillar,  # noqa: F401
 )
 from vtsim.scenario.modes import Airspace, CbrnPreparedness
-from vtsim.scenario.schema_base import Identifier, Model, Probability  # noqa: E402
+from vtsim.scenario.schema_base import Identifier, Model, Probability
 from vtsim.scenario.screening import ScreeningQueue
 
 
