@@ -28,6 +28,7 @@ import time
 import simpy
 
 from vtsim import load_scenario, simulate
+from vtsim.model.queue import clear_cache
 
 
 def count_steps(func) -> int:
@@ -73,6 +74,7 @@ def measure(scenario_name: str, replications: int, seed: int = 1, repeat: int = 
     scenario = load_scenario(scenario_name)
 
     def vtsim_run():
+        clear_cache()  # every timed run simulates its queue days afresh (no repeat lookups)
         for r in range(replications):
             simulate(scenario, seed, r)
 

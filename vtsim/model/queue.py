@@ -138,6 +138,11 @@ def summary(queue: ScreeningQueue, streams, site_id: str, zone_id: str) -> Queue
     return found
 
 
+def clear_cache() -> None:
+    """Forget remembered queue days (benchmarks time the simulation, not the lookup)."""
+    _SUMMARIES.clear()
+
+
 def days(incident: Incident) -> dict[tuple[str, str], QueueSummary]:
     """Every queue zone's day in this replication, summarised (computed once, then kept)."""
     cached = incident.queue_days
