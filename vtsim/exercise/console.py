@@ -175,7 +175,10 @@ class Console:
                 self.situation(self.session.picture())
                 continue
             if not (answer in ids or (answer.isdigit() and 1 <= int(answer) <= len(ids))):
-                click.secho(f"  {answer!r}: 1-{len(ids)}, {', '.join(ids)}, b, s", fg="red")
+                text = self.m(
+                    "console.not_an_option", answer=answer, n=len(ids), ids=", ".join(ids)
+                )
+                click.secho(f"  {text}", fg="red")
                 continue
             why = click.prompt(self.m("console.justify"), default="", show_default=False)
             self.session.decide(answer, why)
