@@ -151,3 +151,14 @@ def test_schema_command_prints_json_schema():
     schema = json.loads(result.output)
     assert schema["additionalProperties"] is False
     assert {"sites", "threats"} <= set(schema["required"])
+
+
+def test_unknown_key_in_other_files_suggests_from_their_own_schema(tmp_path):
+    from vtsim.analysis.portfolio import load_portfolio
+
+    text = (scenarios_dir() / "portfolio.yaml").read_text(encoding="utf-8")
+    path = _write(tmp_path, text.replace("targets:", "targts:", 1), "portfolio.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_portfolio(path)
+    message = str(info.value)
+    assert "unknown key 'targts'" in message and "Did you mean 'targets'?" in message

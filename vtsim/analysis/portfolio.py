@@ -19,10 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from vtsim.errors import ScenarioError, VtsimError
-from vtsim.scenario import paths
+from vtsim.errors import VtsimError
 from vtsim.scenario.catalogue import find_measure, with_measures
 from vtsim.scenario.loader import load_scenario
 from vtsim.scenario.schema import Identifier, Measure, Scenario
@@ -60,18 +59,11 @@ class Portfolio(Model):
 def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Scenario]]:
     """Read a portfolio file and load its scenarios (relative to the file, else bundled)."""
     from vtsim.resources import resolve_scenario_path
-    from vtsim.scenario.loader import _explain, read_yaml
+    from vtsim.scenario.loader import read_yaml, validate_model
 
     resolved = resolve_scenario_path(path)
     data, node = read_yaml(resolved)
-    try:
-        portfolio = Portfolio.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = paths.clean_loc(err["loc"], data)
-            problems.append((paths.render(loc, data), paths.line_of(node, loc), _explain(err)))
-        raise ScenarioError(str(path), problems) from None
+    portfolio = validate_model(Portfolio, data, str(path), node)
     scenarios = []
     for target in portfolio.targets:
         local = resolved.parent / target.scenario

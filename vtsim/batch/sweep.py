@@ -41,7 +41,7 @@ from pydantic import Field, ValidationError, model_validator
 from vtsim.errors import ScenarioError, VtsimError
 from vtsim.model.streams import stable_key
 from vtsim.scenario import paths
-from vtsim.scenario.loader import _explain, load_scenario, read_yaml
+from vtsim.scenario.loader import load_scenario, read_yaml, validate_model
 from vtsim.scenario.schema import Effect, Identifier, Scenario
 from vtsim.scenario.schema_base import Model
 from vtsim.scenario.transforms import apply_effect, apply_package
@@ -230,17 +230,7 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Scenario]:
     data, node = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", 1, "expected a mapping of sweep fields at the top.")])
-    try:
-        sweep = Sweep.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = paths.clean_loc(err["loc"], data)
-            message = _explain(err)
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key '{loc[-1]}'."
-            problems.append((paths.render(loc, data), paths.line_of(node, loc), message))
-        raise ScenarioError(source, problems) from None
+    sweep = validate_model(Sweep, data, source, node)
     scenario_path = path.parent / sweep.scenario
     base = load_scenario(scenario_path if scenario_path.exists() else sweep.scenario)
     problems = []

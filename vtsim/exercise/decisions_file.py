@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from vtsim.errors import ScenarioError
 from vtsim.scenario import paths
@@ -41,18 +41,11 @@ class DecisionsFile(Model):
 
 def load_decisions(path: str | Path, scenario: Scenario) -> DecisionsFile:
     """Read and check a decisions file against the scenario's exercise."""
-    from vtsim.scenario.loader import _explain, read_yaml
+    from vtsim.scenario.loader import read_yaml, validate_model
 
     path = Path(path)
     data, node = read_yaml(path)
-    try:
-        recorded = DecisionsFile.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = paths.clean_loc(err["loc"], data)
-            problems.append((paths.render(loc, data), paths.line_of(node, loc), _explain(err)))
-        raise ScenarioError(str(path), problems) from None
+    recorded = validate_model(DecisionsFile, data, str(path), node)
     points = {p.id: p for p in scenario.exercise.decisions}
     modules = {m.id for m in scenario.exercise.modules}
     problems = []

@@ -47,18 +47,11 @@ def bundled_catalogue_path() -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _load(path_text: str, mtime: float) -> Catalogue:
-    from vtsim.scenario.loader import _explain, read_yaml
+    from vtsim.scenario.loader import read_yaml, validate_model
 
     path = Path(path_text)
     data, node = read_yaml(path)
-    try:
-        catalogue = Catalogue.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = paths.clean_loc(err["loc"], data)
-            problems.append((paths.render(loc, data), paths.line_of(node, loc), _explain(err)))
-        raise ScenarioError(path_text, problems) from None
+    catalogue = validate_model(Catalogue, data, path_text, node)
     seen: set[str] = set()
     for i, measure in enumerate(catalogue.measures):
         if measure.id in seen:

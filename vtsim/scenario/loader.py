@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import typing
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -18,6 +19,8 @@ from vtsim.resources import resolve_scenario_path
 from vtsim.scenario import paths
 from vtsim.scenario.checks import check_scenario
 from vtsim.scenario.schema import Scenario
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
@@ -44,9 +47,9 @@ def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
     return data, node
 
 
-def _model_at(loc: list) -> type[BaseModel] | None:
+def _model_at(loc: list, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
     """The pydantic model class that holds the last key of ``loc`` (best effort)."""
-    current: object = Scenario
+    current: object = root
     for key in loc[:-1]:
         origin = typing.get_origin(current)
         if isinstance(key, int) and origin in (list, tuple):
@@ -70,11 +73,11 @@ def _model_at(loc: list) -> type[BaseModel] | None:
     return None
 
 
-def _explain(err: dict) -> str:
-    """What was expected, in words, for one pydantic error."""
+def _explain(err: dict, root: type[BaseModel] = Scenario) -> str:
+    """What was expected, in words, for one pydantic error (``root``: the file's model)."""
     kind, msg, got = err["type"], err["msg"], err.get("input")
     if kind == "extra_forbidden":
-        model = _model_at(list(err["loc"]))
+        model = _model_at(list(err["loc"]), root)
         key = err["loc"][-1]
         if model is not None:
             allowed = sorted(model.model_fields)
@@ -93,6 +96,26 @@ def _explain(err: dict) -> str:
     if isinstance(got, (dict, list)):
         return f"expected: {text}."
     return f"expected: {text}; got {shown}."
+
+
+def validation_problems(
+    exc: ValidationError, data, node: yaml.Node | None, root: type[BaseModel]
+) -> list[tuple[str, int | None, str]]:
+    """Each pydantic error as (field path, line, what was expected)."""
+    problems = []
+    for err in exc.errors():
+        loc = paths.clean_loc(err["loc"], data)
+        problems.append((paths.render(loc, data), paths.line_of(node, loc), _explain(err, root)))
+    return problems
+
+
+def validate_model(root: type[M], data, source: str, node: yaml.Node | None = None) -> M:
+    """Validate a YAML file's data as ``root`` (a sweep, a portfolio, a catalogue, a
+    decisions file...), or raise ScenarioError naming the file, line and field path."""
+    try:
+        return root.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, validation_problems(exc, data, node, root)) from None
 
 
 def validate_data(data: object, source: str, node: yaml.Node | None = None) -> Scenario:
@@ -116,9 +139,7 @@ def validate_data(data: object, source: str, node: yaml.Node | None = None) -> S
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = paths.clean_loc(err["loc"], data)
-            problems.append((paths.render(loc, data), paths.line_of(node, loc), _explain(err)))
+        problems += validation_problems(exc, data, node, Scenario)
         raise ScenarioError(source, problems) from None
     for loc, message in check_scenario(scenario):
         problems.append((paths.render(loc, data), paths.line_of(node, loc), message))
