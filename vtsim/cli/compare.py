@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import simulation_options
+from vtsim.cli.options import comparison_options, simulation_options
 
 
 @click.command()
@@ -28,19 +28,7 @@ from vtsim.cli.options import simulation_options
     "measures first, then the bundled catalogue).",
 )
 @simulation_options
-@click.option(
-    "--attacks-per-year",
-    type=click.FloatRange(min=0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Attacks attempted per year, for the cost per casualty avoided.",
-)
-@click.option(
-    "--harm-metric",
-    default="casualties_total",
-    show_default=True,
-    help="Outcome counted as harm for cost per harm avoided (e.g. preventable_deaths).",
-)
+@comparison_options
 @click.option(
     "-o",
     "--output",

@@ -35,3 +35,21 @@ def simulation_options(func):
         help="Replications per package (default: the scenario's run.replications).",
     )(func)
     return func
+
+
+def comparison_options(func):
+    """``--attacks-per-year`` and ``--harm-metric``: how costs are set against harm avoided."""
+    func = click.option(
+        "--harm-metric",
+        default="casualties_total",
+        show_default=True,
+        help="Outcome counted as harm for cost per harm avoided (e.g. preventable_deaths).",
+    )(func)
+    func = click.option(
+        "--attacks-per-year",
+        type=click.FloatRange(min=0, min_open=True),
+        default=1.0,
+        show_default=True,
+        help="Attacks attempted per year, for the cost per casualty avoided.",
+    )(func)
+    return func

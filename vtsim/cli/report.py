@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import simulation_options
+from vtsim.cli.options import comparison_options, simulation_options
 
 
 @click.command()
@@ -32,19 +32,7 @@ from vtsim.cli.options import simulation_options
     help="When SOURCE is a scenario: measure ids forming one more package.",
 )
 @simulation_options
-@click.option(
-    "--attacks-per-year",
-    type=click.FloatRange(min=0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Attacks attempted per year, for the cost per casualty avoided.",
-)
-@click.option(
-    "--harm-metric",
-    default="casualties_total",
-    show_default=True,
-    help="Outcome counted as harm for cost per harm avoided (e.g. preventable_deaths).",
-)
+@comparison_options
 def report(
     source,
     output,
