@@ -7,6 +7,7 @@ import pytest
 
 import vtsim
 from vtsim.analysis.executors import Task, run_chunk
+from vtsim.resources import bundled_scenarios
 
 
 def test_same_seed_gives_identical_results_for_any_number_of_jobs(festival):
@@ -63,3 +64,13 @@ def test_interrupted_run_keeps_whole_paired_blocks(festival):
     counts = results.frame.groupby("package")["replication"].apply(sorted)
     assert len({tuple(c) for c in counts}) == 1  # the same replications for every package
     assert 0 < len(counts.iloc[0]) < 100
+
+
+@pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
+def test_every_bundled_scenario_is_identical_for_one_or_two_jobs(path):
+    scenario = vtsim.load_scenario(path)
+    serial = vtsim.run(scenario, replications=8, seed=13, jobs=1, progress=False).frame
+    pooled = vtsim.run(scenario, replications=8, seed=13, jobs=2, progress=False).frame
+    pd.testing.assert_frame_equal(serial, pooled)
+    again = vtsim.run(scenario, replications=8, seed=13, jobs=1, progress=False).frame
+    pd.testing.assert_frame_equal(serial, again)
