@@ -162,3 +162,21 @@ def test_unknown_key_in_other_files_suggests_from_their_own_schema(tmp_path):
         load_portfolio(path)
     message = str(info.value)
     assert "unknown key 'targts'" in message and "Did you mean 'targets'?" in message
+
+
+def test_the_library_covers_every_threat_mode_and_target_kind():
+    from vtsim.scenario.schema import Mode
+
+    modes, kinds = set(), set()
+    for path in bundled_scenarios():
+        scenario = vtsim.load_scenario(path)
+        modes |= {t.mode for t in scenario.threats}
+        kinds |= {site.kind.value for site in scenario.sites}
+    assert modes == set(Mode)
+    assert {
+        "tourist_venue",
+        "public_event",
+        "place_of_worship",
+        "transport_hub",
+        "infrastructure",
+    } <= kinds
