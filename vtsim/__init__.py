@@ -12,17 +12,54 @@ The public API, for notebooks and scripts::
     plan = vtsim.roadmap("portfolio", budget=250_000, replications=50, sensitivity=True)
 """
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
 
-from vtsim.analysis.compare import Comparison, compare
-from vtsim.analysis.results import Results
-from vtsim.analysis.roadmap import Roadmap, roadmap
-from vtsim.analysis.runner import run
-from vtsim.errors import ScenarioError, VtsimError
-from vtsim.model.world import Outcome, simulate
-from vtsim.scenario.loader import load_scenario
-from vtsim.scenario.schema import Scenario
-from vtsim.scenario.transforms import apply_measures, apply_package
+# The public names are imported on first use (PEP 562), not here: ``import vtsim`` would
+# otherwise pull in pandas and the analysis layer (~0.3 s), which every process-pool and
+# Dask worker would pay on start-up although simulating needs none of it.
+_LAZY = {
+    "Comparison": "vtsim.analysis.compare",
+    "compare": "vtsim.analysis.compare",
+    "Results": "vtsim.analysis.results",
+    "Roadmap": "vtsim.analysis.roadmap",
+    "roadmap": "vtsim.analysis.roadmap",
+    "run": "vtsim.analysis.runner",
+    "ScenarioError": "vtsim.errors",
+    "VtsimError": "vtsim.errors",
+    "Outcome": "vtsim.model.world",
+    "simulate": "vtsim.model.world",
+    "load_scenario": "vtsim.scenario.loader",
+    "Scenario": "vtsim.scenario.schema",
+    "apply_measures": "vtsim.scenario.transforms",
+    "apply_package": "vtsim.scenario.transforms",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from vtsim.analysis.compare import Comparison, compare
+    from vtsim.analysis.results import Results
+    from vtsim.analysis.roadmap import Roadmap, roadmap
+    from vtsim.analysis.runner import run
+    from vtsim.errors import ScenarioError, VtsimError
+    from vtsim.model.world import Outcome, simulate
+    from vtsim.scenario.loader import load_scenario
+    from vtsim.scenario.schema import Scenario
+    from vtsim.scenario.transforms import apply_measures, apply_package
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vtsim' has no attribute {name!r}")
+    value = getattr(_import_module(module), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 try:
     __version__ = _metadata.version("vtsim")
