@@ -173,3 +173,39 @@ def test_unreachable_scheduler_is_a_clear_error(tiny_sweep, tmp_path):
     executor._connect_timeout = "1s"
     with pytest.raises(VtsimError, match="cannot reach the Dask scheduler"):
         run_sweep(tiny_sweep, tmp_path / "out", executor=executor, progress=False)
+
+
+_START_METHODS = """
+import sys, threading
+import pandas as pd
+import vtsim
+from vtsim.analysis.executors import PoolExecutor
+
+if __name__ == "__main__":
+    serial = vtsim.run("harbour-festival", replications=12, seed=4, progress=False).frame
+    quiet = PoolExecutor(2)  # no other thread in this process: workers are forked
+    forked = vtsim.run("harbour-festival", replications=12, seed=4, executor=quiet,
+                       progress=False).frame
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()  # a thread running, as in a notebook: the forkserver instead
+    busy = PoolExecutor(2)
+    served = vtsim.run("harbour-festival", replications=12, seed=4, executor=busy,
+                       progress=False).frame
+    stop.set()
+    thread.join()
+    pd.testing.assert_frame_equal(serial, forked)
+    pd.testing.assert_frame_equal(serial, served)
+    print(quiet.start_method, busy.start_method)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
+def test_pool_forks_only_when_single_threaded_and_results_do_not_change(tmp_path):
+    script = tmp_path / "start_methods.py"
+    script.write_text(_START_METHODS)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["fork", "forkserver"]

@@ -75,6 +75,9 @@ class SerialExecutor:
         for task in tasks:
             yield task, run_task(variants, seed, task, threat)
 
+    def start(self, variants) -> None:
+        """Nothing to start (the runners call this on every executor)."""
+
     def close(self) -> None:
         pass
 
@@ -108,19 +111,67 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def _fork_is_safe() -> bool:
+    """fork starts a worker in milliseconds with everything already imported, but is only
+    safe in a process with a single thread (a lock held by another thread at the moment of
+    the fork stays locked forever in the child). Notebooks, Dask clients and progress-bar
+    monitors all run threads; then workers come from the forkserver instead."""
+    import sys
+    import threading
+
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
 class PoolExecutor:
-    """A local process pool with at most ``2 * jobs`` chunks in flight."""
+    """A local process pool with at most ``2 * jobs`` chunks in flight.
+
+    Workers start in :meth:`start`, which the runners call before anything else that may
+    start a thread (the progress bar does): on Linux they are then forked from this
+    process, which takes milliseconds; otherwise (other threads running, other systems)
+    they come from multiprocessing's forkserver, whose start-up (importing vtsim, ~0.2 s,
+    once per session) begins as soon as the executor is made.
+    """
 
     def __init__(self, jobs: int):
         self.jobs = max(1, int(jobs))
         self._pool: ProcessPoolExecutor | None = None
-        self._context = _context()
-        if self._context.get_start_method() == "forkserver":
-            # Start the server now: it imports vtsim (~0.4 s, once per session) while
-            # this process is still preparing the run.
-            from multiprocessing import forkserver
+        self._variants = None
+        if not _fork_is_safe():
+            self._context = _context()
+            if self._context.get_start_method() == "forkserver":
+                from multiprocessing import forkserver
 
-            forkserver.ensure_running()
+                forkserver.ensure_running()
+        else:
+            self._context = None  # decided in start(): fork if still single-threaded
+
+    @property
+    def start_method(self) -> str | None:
+        """How workers were (or will be) started: 'fork', 'forkserver' or 'spawn'."""
+        return None if self._context is None else self._context.get_start_method()
+
+    def start(self, variants: Mapping[str, Scenario]) -> None:
+        """Start the workers now, each holding ``variants`` (sent once per worker)."""
+        if self._pool is not None and self._variants is variants:
+            return
+        self.close()
+        if self._context is None or self._context.get_start_method() == "fork":
+            self._context = multiprocessing.get_context("fork") if _fork_is_safe() else _context()
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=self._context,
+            initializer=_init_worker,
+            initargs=(variants,),
+        )
+        self._variants = variants
+        # Workers are launched by the first submissions (all of them at once under fork):
+        # do it here, before the caller starts a progress bar's thread.
+        for _ in range(self.jobs):
+            self._pool.submit(int)
 
     def run(
         self,
@@ -129,12 +180,7 @@ class PoolExecutor:
         tasks: Iterable[Task],
         threat: str | None = None,
     ) -> Iterator[tuple[Task, list[dict]]]:
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.jobs,
-            mp_context=self._context,
-            initializer=_init_worker,
-            initargs=(variants,),
-        )
+        self.start(variants)
         pending: dict[Future, Task] = {}
         tasks = iter(tasks)
         limit = 2 * self.jobs
@@ -157,6 +203,22 @@ class PoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            self._variants = None
+
+
+# Dask's housekeeping in every worker competes with the simulation for the GIL: a
+# statistical profiler samples the task thread's stack every 10 ms, the event loop checks
+# its own health every 20 ms and memory every 100 ms. A LocalCluster started by vtsim runs
+# short CPU-bound tasks and nobody looks at its dashboard, so these are turned off or
+# slowed (workers on a cluster of your own keep their configuration; the same keys can be
+# set there, e.g. DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False).
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 class DaskExecutor:
@@ -196,16 +258,23 @@ class DaskExecutor:
                     "expected an address like tcp://host:8786 of a running scheduler."
                 ) from None
         else:
-            self._cluster = LocalCluster(
-                n_workers=max(1, self.workers or os.cpu_count() or 1),
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=40,
-            )
+            import dask
+
+            # Workers created here inherit this configuration (the nanny hands it over).
+            with dask.config.set(QUIET_WORKERS):
+                self._cluster = LocalCluster(
+                    n_workers=max(1, self.workers or os.cpu_count() or 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
             self._client = Client(self._cluster)
         return self._client
+
+    def start(self, variants) -> None:
+        """Nothing here: the cluster is reached (or started) on the first run."""
 
     def run(
         self,
@@ -273,6 +342,14 @@ def make_executor(jobs: int | None, scheduler: str | None = None, dask_local: in
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     return PoolExecutor(jobs)
+
+
+def start_executor(executor, variants) -> None:
+    """Let ``executor`` start its workers, if it has a ``start`` (executors of your own
+    need only ``run`` and ``close``)."""
+    start = getattr(executor, "start", None)
+    if start is not None:
+        start(variants)
 
 
 def chunk_tasks(variants: list[str], replications: int, jobs: int) -> list[Task]:

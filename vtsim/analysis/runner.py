@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.executors import chunk_tasks, make_executor
+from vtsim.analysis.executors import chunk_tasks, make_executor, start_executor
 from vtsim.analysis.results import Results
 from vtsim.errors import VtsimError
 from vtsim.scenario.loader import load_scenario
@@ -24,9 +24,14 @@ from vtsim.scenario.transforms import apply_package, package_cost
 def _progress_bar(total: int, enabled: bool | None, desc: str):
     from tqdm.auto import tqdm
 
+    class Bar(tqdm):
+        # No monitor thread: ours are updated on every chunk, and a thread left running
+        # after the bar would make the next process pool start its workers the slow way.
+        monitor_interval = 0
+
     if enabled is None:
         enabled = sys.stderr.isatty()
-    return tqdm(
+    return Bar(
         total=total,
         disable=not enabled,
         desc=desc,
@@ -81,6 +86,7 @@ def run(
     tasks = chunk_tasks(package_ids, replications, getattr(executor, "jobs", 1))
     chunks: list[tuple] = []
     complete = True
+    start_executor(executor, variants)  # before the progress bar starts its thread
     bar = _progress_bar(replications * len(package_ids), progress, scenario.name)
     try:
         for task, rows in executor.run(variants, seed, tasks, threat):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.executors import Batch, Task, make_executor
+from vtsim.analysis.executors import Batch, Task, make_executor, start_executor
 from vtsim.batch.sweep import (
     FRONT,
     Sweep,
@@ -218,6 +218,8 @@ def run_sweep(
         )
         todo = [b for b in plan if not chunk_path(folder, b.id, fmt).exists()]
         total = sum(b.size for b in plan)
+        if todo:
+            start_executor(executor, variants)  # before the progress bar starts its thread
         bar = _progress_bar(total, progress, sweep.name or "sweep")
         bar.update(total - sum(b.size for b in todo))
         try:
