@@ -28,7 +28,8 @@ import time
 import simpy
 
 from vtsim import load_scenario, simulate
-from vtsim.model.queue import clear_cache
+from vtsim.model.queue import clear_cache, simulate_day, simulate_day_events
+from vtsim.model.streams import Streams
 
 
 def count_steps(func) -> int:
@@ -70,6 +71,33 @@ def bare_loop(n_events: int) -> None:
     env.run(until=n_events + 0.5)
 
 
+def queue_events(scenario, seed: int, replications: int) -> dict:
+    """The screening-queue days, which run outside the event loop (the fast path): visitors
+    per replication, and the CPU time of the same days on the fast path and played as SimPy
+    events (``simulate_day_events``: the same floats, 6 SimPy events per visitor)."""
+    zones = [(site, zone) for site in scenario.sites for zone in site.zones if zone.queue]
+    if not zones:
+        return {"visitors_per_replication": 0.0}
+    visitors, simpy_events, fast, slow = 0, 0, 0.0, 0.0
+    for r in range(replications):
+        for site, zone in zones:
+            start = time.process_time()
+            day = simulate_day(zone.queue, Streams(seed, r), site.id, zone.id)
+            _ = day.outside_at(day.attack_at_min), day.peak_outside, day.delay_min_total
+            fast += time.process_time() - start
+            start = time.process_time()
+            played = simulate_day_events(zone.queue, Streams(seed, r), site.id, zone.id)
+            slow += time.process_time() - start
+            visitors += day.visitors
+            simpy_events += played.events
+    return {
+        "visitors_per_replication": visitors / replications,
+        "queue_fast_ms_per_replication": 1e3 * fast / replications,
+        "queue_as_simpy_ms_per_replication": 1e3 * slow / replications,
+        "queue_as_simpy_events_per_replication": simpy_events / replications,
+    }
+
+
 def measure(scenario_name: str, replications: int, seed: int = 1, repeat: int = 3) -> dict:
     scenario = load_scenario(scenario_name)
 
@@ -85,7 +113,23 @@ def measure(scenario_name: str, replications: int, seed: int = 1, repeat: int = 
     bare_events = count_steps(lambda: bare_loop(bare_n))
     bare_seconds, bare_wall = best_time(lambda: bare_loop(bare_n), repeat)
     vt_rate, bare_rate = events / seconds, bare_events / bare_seconds
+
+    # The event-driven part alone: the same replications with every queue day already
+    # simulated (looked up in the per-process cache filled by the runs above), so the
+    # time is the event loop's and the sub-models' around it.
+    def loop_only():
+        for r in range(replications):
+            simulate(scenario, seed, r)
+
+    loop_only()
+    loop_seconds, _ = best_time(loop_only, repeat)
+    queue = queue_events(scenario, seed, min(replications, 50))
+    visitors = queue["visitors_per_replication"]
+    model_events = events / replications + 2 * visitors  # + each visitor's arrival, entry
     return {
+        **queue,
+        "model_events_per_replication": model_events,
+        "model_events_ratio": (model_events * replications / seconds) / bare_rate,
         "scenario": scenario_name,
         "replications": replications,
         "events_per_replication": events / replications,
@@ -95,6 +139,8 @@ def measure(scenario_name: str, replications: int, seed: int = 1, repeat: int = 
         "bare_simpy_events_per_s": bare_rate,
         "bare_us_per_event": 1e6 / bare_rate,
         "ratio": vt_rate / bare_rate,
+        "event_loop_only_us_per_event": 1e6 * loop_seconds / events,
+        "event_loop_only_ratio": (events / loop_seconds) / bare_rate,
         "replications_per_s_wall": replications / wall,
         "ratio_wall": (events / wall) / (bare_events / bare_wall),
     }
@@ -123,6 +169,23 @@ def main() -> None:
         f"  ({out['bare_us_per_event']:.2f} us/event)"
     )
     print(f"ratio vtsim / bare          {out['ratio']:.3f}  (target >= 0.5)")
+    print(
+        f"  event loop only (queue days looked up): "
+        f"{out['event_loop_only_us_per_event']:.2f} us/event, "
+        f"ratio {out['event_loop_only_ratio']:.3f}"
+    )
+    if out["visitors_per_replication"]:
+        print(
+            f"screening queue (fast path)  {out['visitors_per_replication']:,.0f} visitors / "
+            f"replication, {out['queue_fast_ms_per_replication']:.2f} ms; the same day as SimPy "
+            f"events: {out['queue_as_simpy_events_per_replication']:,.0f} events, "
+            f"{out['queue_as_simpy_ms_per_replication']:.1f} ms"
+        )
+        print(
+            f"  counting each visitor's arrival and entry as model events: "
+            f"{out['model_events_per_replication']:,.0f} / replication, "
+            f"ratio {out['model_events_ratio']:.2f}"
+        )
     print(
         f"(wall clock: {out['replications_per_s_wall']:,.0f} reps/s, "
         f"ratio {out['ratio_wall']:.3f}; CPU time above)"
