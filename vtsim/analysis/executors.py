@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -169,9 +170,14 @@ class PoolExecutor:
         )
         self._variants = variants
         # Workers are launched by the first submissions (all of them at once under fork):
-        # do it here, before the caller starts a progress bar's thread.
-        for _ in range(self.jobs):
-            self._pool.submit(int)
+        # do it here, before the caller starts a progress bar's thread. Python >= 3.12
+        # warns about any fork in a process with several OS threads; numpy's OpenBLAS
+        # always has some, idle, and like Arrow's pools it re-initialises them in the child
+        # (pthread_atfork). The threads that matter, Python's, were checked above.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r".*multi-threaded.*fork", DeprecationWarning)
+            for _ in range(self.jobs):
+                self._pool.submit(int)
 
     def run(
         self,
