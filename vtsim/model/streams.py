@@ -29,6 +29,8 @@ import numpy as np
 _SeedSequence = np.random.SeedSequence
 _PCG64 = np.random.PCG64
 _Generator = np.random.Generator
+_array = np.array
+_uint32 = np.uint32
 _STR_KEYS: dict[str, int] = {}
 
 
@@ -51,22 +53,70 @@ def stable_key(part: object) -> int:
     return _digest(part)
 
 
+def _words(n: int) -> list[int]:
+    """The 32-bit words numpy's SeedSequence makes of a non-negative int, low word first."""
+    if n == 0:
+        return [0]
+    out = []
+    while n:
+        out.append(n & 0xFFFFFFFF)
+        n >>= 32
+    return out
+
+
+_KEY_WORDS: dict[object, list[int]] = {}
+
+
+def _key_words(part: object) -> list[int]:
+    """``_words(stable_key(part))``, remembered for names and ids."""
+    if type(part) is str:
+        found = _KEY_WORDS.get(part)
+        if found is None:
+            found = _words(stable_key(part))
+            if len(_KEY_WORDS) < 100_000:
+                _KEY_WORDS[part] = found
+        return found
+    return _words(stable_key(part))
+
+
 class Streams:
     """The random streams of one replication of one run."""
 
-    __slots__ = ("seed", "replication", "_cache")
+    __slots__ = ("seed", "replication", "_cache", "_prefix")
 
     def __init__(self, seed: int, replication: int):
         self.seed = int(seed)
         self.replication = int(replication)
         self._cache: dict[tuple, np.random.Generator] = {}
+        # ``SeedSequence(seed, spawn_key=(replication, name, *keys))`` mixes one array of
+        # 32-bit words: the seed's words padded with zeros to the pool size (4), then each
+        # spawn-key element's words. Handing it that array directly gives the very same
+        # state (and the same draws) for a quarter of the cost; these are its first words.
+        seed_words = _words(self.seed) if self.seed >= 0 else None
+        if seed_words is not None and self.replication >= 0:
+            self._prefix = seed_words + [0] * (4 - len(seed_words)) + _words(self.replication)
+        else:  # negative: let numpy raise its own error
+            self._prefix = None
 
     def get(self, name: str, *keys: object) -> np.random.Generator:
         """The generator for stream ``name`` and ``keys`` (created once, then reused)."""
         cache_key = (name, *keys)
         rng = self._cache.get(cache_key)
         if rng is None:
-            spawn_key = (self.replication, stable_key(name), *map(stable_key, keys))
-            rng = _Generator(_PCG64(_SeedSequence(self.seed, spawn_key=spawn_key)))
+            if self._prefix is None:
+                spawn_key = (self.replication, stable_key(name), *map(stable_key, keys))
+                seq = _SeedSequence(self.seed, spawn_key=spawn_key)
+            else:
+                entropy = self._prefix + _key_words(name)
+                for key in keys:
+                    entropy += _key_words(key)
+                seq = _SeedSequence(_array(entropy, dtype=_uint32))
+            rng = _Generator(_PCG64(seq))
             self._cache[cache_key] = rng
         return rng
+
+    def reference(self, name: str, *keys: object) -> np.random.Generator:
+        """The same stream built the documented way, ``SeedSequence(seed, spawn_key=...)``
+        (not cached; tests check :meth:`get` equals it)."""
+        spawn_key = (self.replication, stable_key(name), *map(stable_key, keys))
+        return _Generator(_PCG64(_SeedSequence(self.seed, spawn_key=spawn_key)))
