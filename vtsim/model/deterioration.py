@@ -57,11 +57,12 @@ class SimedisModel(_Thresholds):
     def __init__(self, cfg: SimedisIss):
         super().__init__(cfg.t1_below_min, cfg.t2_below_min)
         self.cfg = cfg
-        self.iss = {"t1": cfg.iss_t1, "t2": cfg.iss_t2, "t3": cfg.iss_t3}
+        self.iss = {"t1": cfg.iss_t1.sample, "t2": cfg.iss_t2.sample, "t3": cfg.iss_t3.sample}
+        self.coefficient, self.power = cfg.coefficient_min, -cfg.exponent  # read once
 
     def untreated_ttd_min(self, triage: str, rng: np.random.Generator) -> float:
-        iss = max(1.0, self.iss[triage].sample(rng))
-        return self.cfg.coefficient_min * iss ** (-self.cfg.exponent)
+        iss = max(1.0, self.iss[triage](rng))
+        return self.coefficient * iss**self.power
 
 
 class ExponentialModel(_Thresholds):

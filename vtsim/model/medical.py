@@ -37,7 +37,7 @@ from vtsim.model import response
 from vtsim.model.deterioration import RANK, Health, make_model
 from vtsim.model.hospital import HospitalUnit
 from vtsim.model.incident import Incident, TraceEvent
-from vtsim.model.patient import AT_HORIZON, FINAL_STATES, Patient
+from vtsim.model.patient import AT_HORIZON, FINAL_STATES, CareSamplers, CareTimes, Patient
 
 
 class Medical:
@@ -47,6 +47,7 @@ class Medical:
         self.incident = incident
         self.env: simpy.Environment = incident.env
         self.cfg = cfg = incident.scenario.medical
+        self.samplers = CareSamplers.of(cfg)
         self.model = make_model(cfg.deterioration)
         self.patients: list[Patient] = []
         self.trace = incident.trace is not None
@@ -88,6 +89,7 @@ class Medical:
         if cfg is None:
             return
         self.cfg = cfg
+        self.samplers = CareSamplers.of(cfg)
         added = set(cfg.ems.mutual_aid.agencies) - self.mutual_aid
         self.mutual_aid |= added
         self.incident.units_handled_elsewhere.update(added)
@@ -172,41 +174,30 @@ class Medical:
         rng = self.incident.streams.get("casualty", casualty.id)
         ttd = self.model.untreated_ttd_min(casualty.triage, rng)
         p = Patient(casualty.id, casualty.triage, Health(ttd, t), t, self.trace)
-        aid, triage, ems = self.cfg.first_aid, self.cfg.triage, self.cfg.ems
-        draws = {
-            "first_aid": rng.random(),
-            "first_aid_delay": aid.delay_min.sample(rng),
-            "extraction": self.cfg.scene.extraction_min.sample(rng),
-            "triage_min": triage.triage_min.sample(rng),
-            "mistriage": rng.random(),
-            "on_scene": ems.load_min.sample(rng),
-            "treatment": {c: getattr(ems.treatment_min, c).sample(rng) for c in RANK},
-            "handover": ems.handover_min.sample(rng),
-            "hospital": {c: getattr(self.cfg.hospital_treatment_min, c).sample(rng) for c in RANK},
-        }
+        times = self.samplers.draw(rng)
         self.patients.append(p)
-        self.env.process(self._patient(p, draws))
+        self.env.process(self._patient(p, times))
 
-    def _patient(self, p: Patient, draws: dict):
+    def _patient(self, p: Patient, times: CareTimes):
         env, incident, care = self.env, self.incident, self.cfg.care
         yield incident.attack_ended
-        if draws["first_aid"] < self.cfg.first_aid.p_receive:
-            p.first_aid_at = max(incident.now(), p.t_injured) + draws["first_aid_delay"]
+        if times.first_aid_u < self.cfg.first_aid.p_receive:
+            p.first_aid_at = max(incident.now(), p.t_injured) + times.first_aid_delay
             p.first_aid_factor = care.first_aid
         yield self.scene_ready
-        yield env.timeout(draws["extraction"])
+        yield env.timeout(times.extraction)
         now = incident.now()
         if not p.alive_at(now):
             return
         p.t_contact = now
         p.health.care(now, care.ems_on_scene)
         p.first_aid_at = math.inf
-        yield env.timeout(draws["triage_min"])
+        yield env.timeout(times.triage)
         now = incident.now()
         if not p.alive_at(now):
             return
-        p.label = self._label(p, now, draws["mistriage"])
-        self.loading.put((RANK[p.label], now, p.id, p, draws))
+        p.label = self._label(p, now, times.mistriage_u)
+        self.loading.put((RANK[p.label], now, p.id, p, times))
 
     def _label(self, p: Patient, t: float, u: float) -> str:
         true = self.model.class_for(p.health.remaining_min(t), p.initial)
@@ -241,9 +232,9 @@ class Medical:
             for p, _ in load:
                 p.move(now, "in_treatment")
             if stay:
-                yield env.timeout(max(d["treatment"][p.label] for p, d in load))
+                yield env.timeout(max(d.treatment[RANK[p.label]] for p, d in load))
             else:
-                yield env.timeout(max(d["on_scene"] for _, d in load))
+                yield env.timeout(max(d.on_scene for _, d in load))
             now = incident.now()
             load = [(p, d) for p, d in load if p.alive_at(now)]
             if not load:
@@ -264,7 +255,7 @@ class Medical:
                     p.move(now, "at_hospital")
                     p.health.care(now, self.cfg.care.hospital_waiting)
                     env.process(self._at_hospital(p, d))
-            yield env.timeout(max(d["handover"] for _, d in load))
+            yield env.timeout(max(d.handover for _, d in load))
             yield env.timeout(travel_min)  # back to the scene
 
     def _board(self, first: tuple) -> list:
@@ -294,9 +285,9 @@ class Medical:
             ).id
         return min(candidates, key=lambda h: h.distance_km).id
 
-    def _at_hospital(self, p: Patient, draws: dict):
+    def _at_hospital(self, p: Patient, times: CareTimes):
         unit = self.hospitals[p.hospital]
-        minutes = draws["hospital"][p.label]
+        minutes = times.hospital[RANK[p.label]]
 
         def still_needed() -> bool:
             now = self.incident.now()

@@ -7,8 +7,9 @@ the time of death is computed in closed form from its health, so nothing polls.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-from vtsim.model.deterioration import Health
+from vtsim.model.deterioration import RANK, Health
 
 FINAL_STATES = (
     "killed_outright",
@@ -97,3 +98,59 @@ class Patient:
         self.where = where
         if self.history is not None:
             self.history.append((t, where))
+
+
+class CareTimes(NamedTuple):
+    """A casualty's draws from its own stream, all made at injury, in this field order."""
+
+    first_aid_u: float  # first aid given when below ``first_aid.p_receive``
+    first_aid_delay: float
+    extraction: float
+    triage: float
+    mistriage_u: float  # under- or over-triage (see ``Medical._label``)
+    on_scene: float  # scoop and run: loading
+    treatment: tuple[float, float, float]  # stay and play, by RANK (t1, t2, t3)
+    handover: float
+    hospital: tuple[float, float, float]  # treatment at the hospital, by RANK
+
+
+class CareSamplers(NamedTuple):
+    """The ``sample`` methods behind :class:`CareTimes` for one medical configuration,
+    looked up once (not through pydantic attribute chains for every casualty)."""
+
+    first_aid_delay: object
+    extraction: object
+    triage: object
+    on_scene: object
+    treatment: tuple
+    handover: object
+    hospital: tuple
+
+    @classmethod
+    def of(cls, cfg) -> CareSamplers:
+        ems, hospital = cfg.ems, cfg.hospital_treatment_min
+        return cls(
+            first_aid_delay=cfg.first_aid.delay_min.sample,
+            extraction=cfg.scene.extraction_min.sample,
+            triage=cfg.triage.triage_min.sample,
+            on_scene=ems.load_min.sample,
+            treatment=tuple(getattr(ems.treatment_min, c).sample for c in RANK),
+            handover=ems.handover_min.sample,
+            hospital=tuple(getattr(hospital, c).sample for c in RANK),
+        )
+
+    def draw(self, rng) -> CareTimes:
+        """All of a casualty's draws; keyword arguments are evaluated in the order written,
+        which is the order the values are taken from the stream."""
+        random, treatment, hospital = rng.random, self.treatment, self.hospital
+        return CareTimes(
+            first_aid_u=random(),
+            first_aid_delay=self.first_aid_delay(rng),
+            extraction=self.extraction(rng),
+            triage=self.triage(rng),
+            mistriage_u=random(),
+            on_scene=self.on_scene(rng),
+            treatment=(treatment[0](rng), treatment[1](rng), treatment[2](rng)),
+            handover=self.handover(rng),
+            hospital=(hospital[0](rng), hospital[1](rng), hospital[2](rng)),
+        )
