@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from vtsim.batch.runner import plan_chunks, run_sweep
 from vtsim.batch.sweep import Sweep, design_table, load_sweep
 from vtsim.cli import main
-from vtsim.errors import ScenarioError
+from vtsim.errors import ScenarioError, VtsimError
 from vtsim.resources import scenarios_dir
 
 
@@ -149,3 +149,29 @@ def test_common_random_numbers_across_points(tiny_sweep, tmp_path):
     fast = base[base["police_speed_scale"] == 1.5].set_index(["screening_p_detect", "replication"])
     both = slow["min_attack_active"].notna() & fast["min_attack_active"].notna()
     assert (fast["min_attack_active"][both] <= slow["min_attack_active"][both] + 1e-9).all()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_points_valid_alone_but_not_together_fail_before_anything_is_written(tmp_path, jobs):
+    """Each factor's extremes are fine on the base scenario, but one combination makes a
+    triangular distribution with mode > high: the run stops with the point and the field
+    named, checked on the workers, before the manifest or any chunk is written."""
+    duration = "threats.vehicle-ramming.active_duration_min"
+    sweep = Sweep.model_validate(
+        {
+            "scenario": "harbour-festival",
+            "replications": 2,
+            "packages": ["baseline"],
+            "design": {"kind": "full_factorial"},
+            "factors": [
+                {"id": "mode", "path": f"{duration}.mode", "values": [1.0, 2.0]},
+                {"id": "high", "path": f"{duration}.high", "values": [2.5, 1.2]},
+            ],
+        }
+    )
+    out = tmp_path / "out"
+    with pytest.raises(VtsimError) as info:
+        run_sweep(sweep, out, jobs=jobs, progress=False)
+    text = str(info.value)
+    assert "sweep point 3" in text and "active_duration_min" in text
+    assert not (out / "manifest.json").exists() and not (out / "chunks").exists()

@@ -40,8 +40,23 @@ class Batch:
         return sum(t.stop - t.start for t in self.tasks)
 
 
+@dataclass(frozen=True)
+class Check:
+    """Build these variants without simulating them: a sweep checks that every point makes
+    a valid scenario, spread over the workers, before it writes anything."""
+
+    id: int
+    variants: tuple[str, ...]
+    size = 0  # replications
+
+
 def run_task(variants: Mapping[str, Scenario], seed: int, task, threat: str | None = None):
-    """Rows of a :class:`Task` or a :class:`Batch` (variants: any mapping, e.g. lazy)."""
+    """Rows of a :class:`Task` or a :class:`Batch` (variants: any mapping, e.g. lazy);
+    none for a :class:`Check` (building a variant raises VtsimError if it is invalid)."""
+    if isinstance(task, Check):
+        for key in task.variants:
+            variants[key]
+        return []
     if isinstance(task, Batch):
         rows = []
         for sub in task.tasks:
@@ -95,6 +110,18 @@ def _init_worker(variants: Mapping[str, Scenario]) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_VARIANTS["current"] = variants
+    _freeze_heap()
+
+
+def _freeze_heap() -> None:
+    """Leave what a worker has loaded (modules, the scenarios) out of garbage collection:
+    the collector then only walks the simulation's own objects, ~6 % less time per
+    replication. A worker process lives for one set of variants, so little is kept alive
+    that would have been freed; no collection first, which in a forked worker would write
+    to (and so copy) every page it shares with its parent."""
+    import gc
+
+    gc.freeze()
 
 
 def _run_in_worker(seed: int, task, threat: str | None) -> list[dict]:
@@ -203,7 +230,7 @@ class PoolExecutor:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield pending.pop(future), future.result()
-        self.close()
+        # The workers stay up for the next run on the same variants; close() ends them.
 
     def close(self) -> None:
         if self._pool is not None:
@@ -224,7 +251,20 @@ QUIET_WORKERS = {
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.admin.system-monitor.gil.enabled": False,
     "distributed.worker.memory.monitor-interval": "1s",
+    # The nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 so that memory goes back
+    # to the system promptly; for short-lived arrays (a queue day, ~60 kB) that means a
+    # trim at almost every free, ~7 % more time per replication. glibc's default instead.
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
+
+
+def _import_vtsim() -> str:
+    """Import what a worker simulates with; the vtsim version (run on every worker)."""
+    import vtsim
+    import vtsim.batch.sweep  # noqa: F401
+    import vtsim.model.world  # noqa: F401
+
+    return vtsim.__version__
 
 
 class DaskExecutor:
@@ -277,7 +317,30 @@ class DaskExecutor:
                     silence_logs=40,
                 )
             self._client = Client(self._cluster)
+        self._warm_up(VtsimError)
         return self._client
+
+    def _warm_up(self, error) -> None:
+        # Every worker imports the simulation now, as part of connecting, rather than in
+        # its first task (~0.2 s each); a worker without vtsim is reported here, clearly.
+        try:
+            versions = self._client.run(_import_vtsim)
+        except ImportError as exc:
+            self.close()
+            raise error(
+                f"a Dask worker cannot import vtsim ({exc}); expected vtsim installed in "
+                "the Python environment of every worker of the cluster."
+            ) from None
+        if self._cluster is not None:  # our own workers (not those of a cluster of yours)
+            self._client.run(_freeze_heap)
+        mine = _import_vtsim()
+        other = sorted({v for v in versions.values() if v != mine})
+        if other:
+            warnings.warn(
+                f"Dask workers run vtsim {', '.join(other)}, this process {mine}: results "
+                "may not match a local run.",
+                stacklevel=3,
+            )
 
     def start(self, variants) -> None:
         """Nothing here: the cluster is reached (or started) on the first run."""

@@ -82,6 +82,7 @@ def run(
             f"{', '.join(t.id for t in scenario.threats)}."
         )
 
+    owned = executor is None
     executor = executor or make_executor(jobs)
     tasks = chunk_tasks(package_ids, replications, getattr(executor, "jobs", 1))
     chunks: list[tuple] = []
@@ -102,6 +103,8 @@ def run(
         )
     finally:
         bar.close()
+        if owned:
+            executor.close()
 
     frame = _assemble(chunks, package_ids, costs)
     if not complete:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.executors import Batch, Task, make_executor, start_executor
+from vtsim.analysis.executors import Batch, Check, Task, make_executor, start_executor
 from vtsim.batch.sweep import (
     FRONT,
     Sweep,
@@ -160,10 +160,6 @@ def _prepare(sweep, base, output, resume, replications, seed, chunk, fmt):
     chunk = chunk or auto_chunk(len(design) * len(packages) * replications)
     plan = plan_chunks(len(design), packages, replications, chunk)
     variants = Variants(sweep, base, design)
-    if len(design) * len(packages) <= 20000:  # cheap (~0.3 ms each): fail before writing
-        for point in design.index:
-            for package in packages:
-                variants.build(int(point), package)
     folder = Path(output)
     manifest = _manifest(
         sweep, base, design, source, seed, replications, packages, plan, fmt, chunk
@@ -175,11 +171,28 @@ def _prepare(sweep, base, output, resume, replications, seed, chunk, fmt):
                 "or choose another output folder."
             )
         _check_resume(folder, manifest)
+    return sweep, folder, design, seed, plan, manifest, variants
+
+
+CHECKED_VARIANTS = 20000
+"""Sweeps with up to this many (point, package) variants have every one built (~0.5 ms
+each) before anything is written, so an invalid combination of factor values fails at
+once with a clear message instead of in the middle of the run."""
+
+
+def check_tasks(design, packages: list[str], jobs: int) -> list[Check]:
+    """Every variant of the sweep, in about ``4 * jobs`` groups for the workers."""
+    keys = [Variants.key(int(point), p) for point in design.index for p in packages]
+    if not keys or len(keys) > CHECKED_VARIANTS:
+        return []
+    size = -(-len(keys) // (4 * max(1, jobs)))
+    return [Check(i, tuple(keys[a : a + size])) for i, a in enumerate(range(0, len(keys), size))]
+
+
+def _write_start(folder: Path, manifest: dict, design) -> None:
     write_json(folder / "manifest.json", clean_for_json(manifest))
     with atomic_path(folder / "design.csv") as tmp:
         design.to_csv(tmp)
-
-    return sweep, Path(output), design, seed, plan, manifest, variants
 
 
 def run_sweep(
@@ -220,6 +233,11 @@ def run_sweep(
         total = sum(b.size for b in plan)
         if todo:
             start_executor(executor, variants)  # before the progress bar starts its thread
+            jobs = getattr(executor, "jobs", 1)
+            checks = check_tasks(design, manifest["packages"], jobs)
+            for _ in executor.run(variants, seed, checks, sweep.threat):
+                pass  # an invalid variant raises VtsimError: nothing written yet
+        _write_start(folder, manifest, design)
         bar = _progress_bar(total, progress, sweep.name or "sweep")
         bar.update(total - sum(b.size for b in todo))
         try:
