@@ -50,7 +50,11 @@ sweep = Sweep.model_validate({
 # measure the streaming run only: the final read-back of the table is the analysis' job
 analysis.BatchResults.load = classmethod(lambda cls, folder: None)
 start = time.perf_counter()
-run_sweep(sweep, out, executor=Pool(jobs), progress=False, chunk=1000)
+pool = Pool(jobs)
+try:
+    run_sweep(sweep, out, executor=pool, progress=False, chunk=1000)
+finally:
+    pool.close()
 seconds = time.perf_counter() - start
 me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 files = len(list((Path(out) / "chunks").glob("*.parquet")))
