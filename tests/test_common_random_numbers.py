@@ -74,3 +74,15 @@ def test_every_bundled_scenario_is_identical_for_one_or_two_jobs(path):
     pd.testing.assert_frame_equal(serial, pooled)
     again = vtsim.run(scenario, replications=8, seed=13, jobs=1, progress=False).frame
     pd.testing.assert_frame_equal(serial, again)
+
+
+@pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
+def test_every_replication_reports_the_same_metrics_in_the_same_order(path):
+    """Interdicted or not, attacked or not: one outcome's metric names, in one order, so a
+    table's columns never depend on which replication a worker happened to finish first."""
+    scenario = vtsim.load_scenario(path)
+    for package in ["baseline", *(p.id for p in scenario.packages)]:
+        variant = vtsim.apply_package(scenario, package)
+        outcomes = [vtsim.simulate(variant, seed=9, replication=r) for r in range(30)]
+        assert len({tuple(o.metrics) for o in outcomes}) == 1, package
+        assert {o.ended_by for o in outcomes} - {"interdicted"}, "no attack reached the site"

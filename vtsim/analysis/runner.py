@@ -123,14 +123,12 @@ def _assemble(chunks, package_ids: list[str], costs: dict[str, float]) -> pd.Dat
     rows = [row for _, chunk in chunks for row in chunk]
     if not rows:
         return pd.DataFrame(columns=["package", "replication"])
+    # In package and replication order before the frame is made, whatever order the chunks
+    # finished in: the columns follow the rows' keys, first seen first.
+    order = {p: i for i, p in enumerate(package_ids)}
+    rows.sort(key=lambda row: (order[row["package"]], row["replication"]))
     frame = pd.DataFrame.from_records(rows)
     frame["measure_cost"] = frame["package"].map(costs).astype(float)
-    order = {p: i for i, p in enumerate(package_ids)}
-    frame = frame.sort_values(
-        ["package", "replication"],
-        key=lambda c: c.map(order) if c.name == "package" else c,
-        kind="stable",
-    )
     front = ["package", "replication", "threat", "ended_by"]
     frame = frame[front + [c for c in frame.columns if c not in front]]
     return frame.reset_index(drop=True)

@@ -166,14 +166,16 @@ def _triage(u: float, cumulative: tuple[float, ...]) -> str:
 def metrics(incident: Incident) -> dict[str, float]:
     crowd: Crowd | None = getattr(incident, "crowd", None)
     if crowd is None:  # interdicted before reaching the site
+        # the same keys in the same order as below: a table's columns must not depend on
+        # which replication happens to come first
         zeros = dict.fromkeys(
             (
                 "exposed",
                 "exposed_peak",
                 "casualties_total",
+                *TRIAGE_CLASSES,
                 "evacuated",
                 "unharmed",
-                *TRIAGE_CLASSES,
             ),
             0.0,
         )
