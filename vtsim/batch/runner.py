@@ -181,11 +181,12 @@ once with a clear message instead of in the middle of the run."""
 
 
 def check_tasks(design, packages: list[str], jobs: int) -> list[Check]:
-    """Every variant of the sweep, in about ``4 * jobs`` groups for the workers."""
+    """Every variant of the sweep, one group per worker (building a variant takes about the
+    same time whatever the point, and each task costs a round trip)."""
     keys = [Variants.key(int(point), p) for point in design.index for p in packages]
     if not keys or len(keys) > CHECKED_VARIANTS:
         return []
-    size = -(-len(keys) // (4 * max(1, jobs)))
+    size = -(-len(keys) // max(1, jobs))
     return [Check(i, tuple(keys[a : a + size])) for i, a in enumerate(range(0, len(keys), size))]
 
 
