@@ -190,6 +190,8 @@ if __name__ == "__main__":
     quiet = PoolExecutor(2)  # no other thread in this process: workers are forked
     forked = vtsim.run("harbour-festival", replications=12, seed=4, executor=quiet,
                        progress=False).frame
+    reused = vtsim.run("harbour-festival", replications=12, seed=4, executor=quiet,
+                       progress=False).frame  # the same executor again: new workers
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()  # a thread running, as in a notebook: the forkserver instead
@@ -199,6 +201,7 @@ if __name__ == "__main__":
     stop.set()
     thread.join()
     pd.testing.assert_frame_equal(serial, forked)
+    pd.testing.assert_frame_equal(serial, reused)
     pd.testing.assert_frame_equal(serial, served)
     quiet.close()
     busy.close()
