@@ -35,7 +35,8 @@ from pathlib import Path
 import pandas as pd
 
 from vtsim import load_scenario
-from vtsim.analysis.executors import DaskExecutor, PoolExecutor, SerialExecutor
+from vtsim.analysis.dask_executor import DaskExecutor
+from vtsim.analysis.executors import PoolExecutor, SerialExecutor
 from vtsim.batch.runner import auto_chunk, run_sweep
 from vtsim.batch.sweep import Sweep
 from vtsim.model.queue import clear_cache

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 import vtsim
-from vtsim.analysis.executors import Check, DaskExecutor, SerialExecutor
+from vtsim.analysis.dask_executor import DaskExecutor
+from vtsim.analysis.executors import Check, SerialExecutor
 from vtsim.batch.analysis import BatchResults
 from vtsim.batch.runner import run_sweep
 from vtsim.cli import main
