@@ -93,23 +93,9 @@ def test_kill_the_cli_and_resume(tiny_sweep, tmp_path):
     """SIGKILL a real `vtsim batch` once a chunk file exists, then --resume."""
     whole = _run(tiny_sweep, tmp_path / "whole", jobs=1, replications=12)
     folder = tmp_path / "killed"
-    command = [
-        sys.executable,
-        "-c",
-        "from vtsim.cli import main; main()",
-        "batch",
-        str(tiny_sweep),
-        "-o",
-        str(folder),
-        "-j",
-        "1",
-        "-n",
-        "12",
-        "--chunk-size",
-        "4",
-        "--no-figures",
-        "--no-progress",
-    ]
+    batch = ["batch", str(tiny_sweep), "-o", str(folder), "-j", "1", "-n", "12"]
+    batch += ["--chunk-size", "4", "--no-figures"]
+    command = [sys.executable, "-c", "from vtsim.cli import main; main()", *batch, "--no-progress"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -120,23 +106,7 @@ def test_kill_the_cli_and_resume(tiny_sweep, tmp_path):
     proc.wait(timeout=60)
     manifest = json.loads((folder / "manifest.json").read_text())
     killed = manifest["complete"] is False
-    result = CliRunner().invoke(
-        main,
-        [
-            "batch",
-            str(tiny_sweep),
-            "-o",
-            str(folder),
-            "-j",
-            "1",
-            "-n",
-            "12",
-            "--chunk-size",
-            "4",
-            "--no-figures",
-            "--resume",
-        ],
-    )
+    result = CliRunner().invoke(main, [*batch, "--resume"])
     assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(whole, BatchResults.load(folder).frame)
     assert killed and proc.returncode == -signal.SIGKILL
