@@ -24,7 +24,7 @@ import json, resource, sys, time
 from pathlib import Path
 from vtsim.analysis.executors import PoolExecutor
 from vtsim.batch import analysis
-from vtsim.batch.runner import run_sweep
+from vtsim.batch.runner import SWEEP_WORKER_MODULES, run_sweep
 from vtsim.batch.sweep import Sweep
 
 def hwm_mb(pid):
@@ -50,7 +50,7 @@ sweep = Sweep.model_validate({
 # measure the streaming run only: the final read-back of the table is the analysis' job
 analysis.BatchResults.load = classmethod(lambda cls, folder: None)
 start = time.perf_counter()
-pool = Pool(jobs)
+pool = Pool(jobs, preload=SWEEP_WORKER_MODULES)
 try:
     run_sweep(sweep, out, executor=pool, progress=False, chunk=1000)
 finally:

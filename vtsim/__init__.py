@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING
 # The public names are imported on first use (PEP 562), not here: ``import vtsim`` would
 # otherwise pull in pandas and the analysis layer (~0.3 s), which every process-pool and
 # Dask worker would pay on start-up although simulating needs none of it.
+# The results of run, compare and roadmap are those of vtsim.analysis with their figures
+# as methods (vtsim.report.plots: the analysis layer never draws).
 _LAZY = {
-    "Comparison": "vtsim.analysis.compare",
-    "compare": "vtsim.analysis.compare",
-    "Results": "vtsim.analysis.results",
-    "Roadmap": "vtsim.analysis.roadmap",
-    "roadmap": "vtsim.analysis.roadmap",
-    "run": "vtsim.analysis.runner",
+    "Comparison": "vtsim.report.plots",
+    "compare": "vtsim.report.plots",
+    "Results": "vtsim.report.plots",
+    "Roadmap": "vtsim.report.plots",
+    "roadmap": "vtsim.report.plots",
+    "run": "vtsim.report.plots",
     "ScenarioError": "vtsim.errors",
     "VtsimError": "vtsim.errors",
     "Outcome": "vtsim.model.world",
@@ -37,12 +39,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from vtsim.analysis.compare import Comparison, compare
-    from vtsim.analysis.results import Results
-    from vtsim.analysis.roadmap import Roadmap, roadmap
-    from vtsim.analysis.runner import run
     from vtsim.errors import ScenarioError, VtsimError
     from vtsim.model.world import Outcome, simulate
+    from vtsim.report.plots import Comparison, Results, Roadmap, compare, roadmap, run
     from vtsim.scenario.loader import load_scenario
     from vtsim.scenario.schema import Scenario
     from vtsim.scenario.transforms import apply_measures, apply_package
@@ -82,3 +81,4 @@ __all__ = [
     "run",
     "simulate",
 ]
+

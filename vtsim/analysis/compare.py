@@ -275,29 +275,7 @@ class Comparison:
             lines.append(f"  {row['package']} / {row['phase']}: {row['verdict']}")
         return [*lines, ""]
 
-    # -- figures --------------------------------------------------------------------
-    def plot_scorecard(self):
-        return self.results.plot_scorecard()
-
-    def plot_distributions(self, metric: str | None = None):
-        metric = metric or self.harm_metric
-        from vtsim.report.planner_figures import distributions_figure
-
-        return distributions_figure(self.results.frame, metric, self.results.packages)
-
-    def plot_cost_effect(self):
-        from vtsim.report.planner_figures import cost_effect_figure
-
-        return cost_effect_figure(
-            self.packages_frame, self.scenario.currency, label=f"{self.harm_label} avoided"
-        )
-
-    def plot_timeline(self, package: str | None = None, replication: int | None = None):
-        from vtsim.report.planner_figures import timeline_figure
-
-        package = package or self._compared()[0]
-        return timeline_figure(*self.storyline(package, replication))
-
+    # -- storylines (their figures: vtsim.report.plots) -----------------------------
     def storyline(self, package: str, replication: int | None = None):
         """Traces of one replication for the baseline and ``package`` (same random numbers).
 

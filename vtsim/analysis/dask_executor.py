@@ -10,7 +10,7 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 
-from vtsim.analysis.executors import _freeze_heap, run_task
+from vtsim.analysis.executors import WORKER_MODULES, _freeze_heap, run_task
 from vtsim.scenario.schema import Scenario
 
 # Dask's housekeeping in every worker competes with the simulation for the GIL: a
@@ -32,13 +32,17 @@ QUIET_WORKERS = {
 }
 
 
-def _import_vtsim() -> str:
-    """Import what a worker simulates with; the vtsim version (run on every worker)."""
-    import vtsim
-    import vtsim.batch.sweep  # noqa: F401
-    import vtsim.model.world  # noqa: F401
+def _import_vtsim(preload: tuple[str, ...] = WORKER_MODULES) -> str:
+    """Import what a worker simulates with (the modules ``preload``); the installed vtsim
+    version (run on every worker)."""
+    from importlib import import_module, metadata
 
-    return vtsim.__version__
+    for module in preload:
+        import_module(module)
+    try:
+        return metadata.version("vtsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+source"  # as vtsim.__version__
 
 
 class DaskExecutor:
@@ -47,11 +51,19 @@ class DaskExecutor:
 
     The variants mapping is scattered to every worker once; each task then carries only
     its chunk. At most ``2 * workers`` tasks are in flight, so the scheduler and this
-    process hold a bounded amount of work whatever the sweep's size.
+    process hold a bounded amount of work whatever the sweep's size. ``preload``: the
+    modules every worker imports as it connects (default
+    :data:`~vtsim.analysis.executors.WORKER_MODULES`).
     """
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        preload: Iterable[str] = WORKER_MODULES,
+    ):
         self.scheduler, self.workers = scheduler, workers
+        self.preload = tuple(preload)
         self._client = None
         self._cluster = None
         self._connect_timeout = "20s"
@@ -98,7 +110,7 @@ class DaskExecutor:
         # Every worker imports the simulation now, as part of connecting, rather than in
         # its first task (~0.2 s each); a worker without vtsim is reported here, clearly.
         try:
-            versions = self._client.run(_import_vtsim)
+            versions = self._client.run(_import_vtsim, self.preload)
         except ImportError as exc:
             self.close()
             raise error(
@@ -107,7 +119,7 @@ class DaskExecutor:
             ) from None
         if self._cluster is not None:  # our own workers (not those of a cluster of yours)
             self._client.run(_freeze_heap)
-        mine = _import_vtsim()
+        mine = _import_vtsim(self.preload)
         other = sorted({v for v in versions.values() if v != mine})
         if other:
             warnings.warn(

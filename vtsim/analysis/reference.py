@@ -10,6 +10,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from vtsim.model.infrastructure_metrics import resilience_loss  # noqa: F401  (re-exported)
+
 _DETECTION_WEIGHT = {"begin": 1.0, "middle": 0.5, "end": 0.0}
 
 
@@ -153,26 +155,8 @@ def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> ErlangC:
 # --------------------------------------------------------------------------- resilience
 
 
-def resilience_loss(times, functionality) -> float:
-    """Area above a piecewise-linear functionality curve: the integral of 1 - Q(t).
-
-    Bruneau et al. (2003), the "resilience triangle". ``times`` ascending, in any
-    unit (the result is in that unit: hours of full-service loss when times are in
-    hours); ``functionality`` Q in [0, 1] at those times, linear in between.
-
-    >>> resilience_loss([0, 10], [0.0, 1.0])   # a triangle: half of 10
-    5.0
-    """
-    t = [float(x) for x in times]
-    q = [float(x) for x in functionality]
-    if len(t) != len(q):
-        raise ValueError("times and functionality must have the same length")
-    if any(b < a for a, b in zip(t, t[1:])):
-        raise ValueError("times must be ascending")
-    area = 0.0
-    for (t0, q0), (t1, q1) in zip(zip(t, q), zip(t[1:], q[1:])):
-        area += (t1 - t0) * (1.0 - (q0 + q1) / 2.0)
-    return area
+# ``resilience_loss`` (Bruneau et al. 2003) is the model's own metric, defined with it in
+# vtsim.model.infrastructure_metrics and re-exported here with the other closed forms.
 
 
 # --------------------------------------------------------------------------- threat modes

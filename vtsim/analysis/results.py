@@ -17,7 +17,8 @@ class Results:
 
     ``frame`` has one row per (package, replication): ``package``,
     ``replication``, ``threat``, ``ended_by``, then the outcome metrics named as
-    in MODEL.md, and ``measure_cost`` (annualised cost of the package).
+    in MODEL.md, and ``measure_cost`` (annualised cost of the package). Its figure:
+    :func:`vtsim.report.plots.plot_scorecard` (a method of what ``vtsim.run`` returns).
     """
 
     frame: pd.DataFrame
@@ -55,11 +56,6 @@ class Results:
         """Mean of every numeric metric per package."""
         numeric = self.frame.drop(columns=["replication"]).select_dtypes("number")
         return numeric.groupby(self.frame["package"], sort=False).mean()
-
-    def plot_scorecard(self, ax=None):
-        from vtsim.report.figures import scorecard_figure
-
-        return scorecard_figure(self.scorecard(), title=self.scenario.name)
 
     def _repr_html_(self) -> str:
         card = self.scorecard()[["package", "phase", "label", "value", "lo", "hi"]]

@@ -211,16 +211,6 @@ class Roadmap:
             lines += ["", self.sensitivity.text()]
         return "\n".join(lines) + "\n"
 
-    def plot_steps(self):
-        from vtsim.report.planner_figures import roadmap_figure
-
-        return roadmap_figure(self.frame, self.budget, self.portfolio.currency, self.portfolio.name)
-
-    def plot_tornado(self):
-        if self.sensitivity is None:
-            raise VtsimError("Run the roadmap with sensitivity=True to get the tornado chart.")
-        return self.sensitivity.plot_tornado()
-
     def _repr_html_(self) -> str:
         fmt = {"float_format": lambda x: f"{x:,.3g}", "index": False}
         html = (

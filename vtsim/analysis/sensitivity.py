@@ -111,11 +111,6 @@ class Sensitivity:
             lines.append(f"  [{'survives' if holds else 'does NOT survive'}] {statement}")
         return "\n".join(lines)
 
-    def plot_tornado(self):
-        from vtsim.report.planner_figures import tornado_figure
-
-        return tornado_figure(self.frame)
-
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<li><b>{'survives' if ok else 'does not survive'}</b>: {s}</li>"

@@ -24,7 +24,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.executors import Batch, Check, Task, make_executor, start_executor
+from vtsim.analysis.executors import (
+    WORKER_MODULES,
+    Batch,
+    Check,
+    Task,
+    make_executor,
+    start_executor,
+)
 from vtsim.batch.sweep import (
     FRONT,
     Sweep,
@@ -40,6 +47,10 @@ from vtsim.scenario.schema import Scenario
 
 DEFAULT_CHUNK = 400
 """Largest default chunk, in replications (all packages together)."""
+
+SWEEP_WORKER_MODULES = (*WORKER_MODULES, "vtsim.batch.sweep")
+"""What a worker of a sweep imports before its first task: the simulation and the module
+of the sweep's lazy variants (pass it as ``preload`` to an executor of your own)."""
 
 
 def auto_chunk(total: int) -> int:
@@ -224,7 +235,10 @@ def run_sweep(
     owned = executor is None
     if owned:  # first: a process pool starts its server while the sweep is prepared
         executor = make_executor(
-            0 if jobs is None else jobs, scheduler=scheduler, dask_local=dask_local
+            0 if jobs is None else jobs,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            preload=SWEEP_WORKER_MODULES,
         )
     try:
         sweep, folder, design, seed, plan, manifest, variants = _prepare(

@@ -60,18 +60,19 @@ def roadmap(portfolio, budget, replications, seed, jobs, progress, method, sensi
     if output:
         from vtsim.io import atomic_path
         from vtsim.report.figures import save
+        from vtsim.report.plots import plot_steps, plot_tornado
 
         out = Path(output)
         written = [out / "roadmap.csv"]
         with atomic_path(written[0]) as tmp:
             result.table().to_csv(tmp, index=False)
         if result.steps:
-            save(result.plot_steps(), out / "roadmap.png")
+            save(plot_steps(result), out / "roadmap.png")
             written.append(out / "roadmap.png")
         if result.sensitivity is not None:
             with atomic_path(out / "sensitivity.csv") as tmp:
                 result.sensitivity.frame.to_csv(tmp, index=False)
-            save(result.plot_tornado(), out / "tornado.png")
+            save(plot_tornado(result), out / "tornado.png")
             written += [out / "sensitivity.csv", out / "tornado.png"]
         click.echo("Results: " + ", ".join(str(p) for p in written))
 

@@ -10,7 +10,28 @@ from __future__ import annotations
 
 import re
 
-from vtsim.analysis.reference import resilience_loss
+
+def resilience_loss(times, functionality) -> float:
+    """Area above a piecewise-linear functionality curve: the integral of 1 - Q(t).
+
+    Bruneau et al. (2003), the "resilience triangle". ``times`` ascending, in any
+    unit (the result is in that unit: hours of full-service loss when times are in
+    hours); ``functionality`` Q in [0, 1] at those times, linear in between.
+
+    >>> resilience_loss([0, 10], [0.0, 1.0])   # a triangle: half of 10
+    5.0
+    """
+    t = [float(x) for x in times]
+    q = [float(x) for x in functionality]
+    if len(t) != len(q):
+        raise ValueError("times and functionality must have the same length")
+    if any(b < a for a, b in zip(t, t[1:])):
+        raise ValueError("times must be ascending")
+    area = 0.0
+    for (t0, q0), (t1, q1) in zip(zip(t, q), zip(t[1:], q[1:])):
+        area += (t1 - t0) * (1.0 - (q0 + q1) / 2.0)
+    return area
+
 
 MIN_PER_HOUR = 60.0
 MIN_PER_DAY = 1440.0

@@ -22,6 +22,7 @@ from vtsim.analysis.compare import Comparison
 from vtsim.analysis.results import Results
 from vtsim.errors import VtsimError
 from vtsim.io import write_json, write_text
+from vtsim.report.plots import plot_cost_effect, plot_distributions, plot_scorecard, plot_timeline
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -81,10 +82,10 @@ def write_comparison(
 
 
 def _figures(comparison: Comparison) -> dict:
-    figs = {"distributions": comparison.plot_distributions()}
+    figs = {"distributions": plot_distributions(comparison)}
     if len(comparison.packages_frame):
-        figs["cost_effect"] = comparison.plot_cost_effect()
-        figs["timeline"] = comparison.plot_timeline()
+        figs["cost_effect"] = plot_cost_effect(comparison)
+        figs["timeline"] = plot_timeline(comparison)
     return figs
 
 
@@ -131,7 +132,7 @@ def build_report(
             raise VtsimError(f"{source}: harm metric '{harm_metric}' is not in the results.")
         comparison = Comparison(results, attacks_per_year=attacks_per_year, harm_metric=harm_metric)
     results, scenario = comparison.results, comparison.scenario
-    figures = {"scorecard": _png(results.plot_scorecard())}
+    figures = {"scorecard": _png(plot_scorecard(results))}
     figures.update({k: _png(v) for k, v in _figures(comparison).items()})
     context = {
         "scenario": scenario,

@@ -59,8 +59,9 @@ def write_results(
     written.append(folder / "scorecard.json")
     if figures:
         from vtsim.report.figures import save
+        from vtsim.report.plots import plot_scorecard
 
-        save(results.plot_scorecard(), folder / "scorecard.png")
+        save(plot_scorecard(results), folder / "scorecard.png")
         written.append(folder / "scorecard.png")
         from vtsim.report.medical_figures import medical_figures
 
