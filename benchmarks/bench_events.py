@@ -23,13 +23,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
+from pathlib import Path
 
 import simpy
 
 from vtsim import load_scenario, simulate
-from vtsim.model.queue import clear_cache, simulate_day, simulate_day_events
+from vtsim.model.queue import simulate_day
 from vtsim.model.streams import Streams
+
+# The SimPy event path of the queue day is a test reference (tests/queue_reference.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from queue_reference import simulate_day_events  # noqa: E402
 
 
 def count_steps(func) -> int:
@@ -102,7 +108,7 @@ def measure(scenario_name: str, replications: int, seed: int = 1, repeat: int = 
     scenario = load_scenario(scenario_name)
 
     def vtsim_run():
-        clear_cache()  # every timed run simulates its queue days afresh (no repeat lookups)
+        # No caches passed: every timed run simulates its queue days afresh.
         for r in range(replications):
             simulate(scenario, seed, r)
 

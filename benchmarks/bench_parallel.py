@@ -35,11 +35,11 @@ from pathlib import Path
 import pandas as pd
 
 from vtsim import load_scenario
+from vtsim.analysis import executors
 from vtsim.analysis.dask_executor import DaskExecutor
 from vtsim.analysis.executors import PoolExecutor, SerialExecutor
-from vtsim.batch.runner import auto_chunk, run_sweep
+from vtsim.batch.runner import SWEEP_WORKER_MODULES, auto_chunk, run_sweep
 from vtsim.batch.sweep import Sweep
-from vtsim.model.queue import clear_cache
 
 
 def make_sweep(points: int, replications: int, packages: list[str]) -> Sweep:
@@ -104,8 +104,8 @@ def _dask_worker_cpu(executor: DaskExecutor) -> float:
 def timed(label, func, worker_cpu):
     """Run ``func``; print and return wall seconds, total CPU seconds and its frame."""
     # Forked pool workers would inherit the queue days this process remembers from an
-    # earlier run (vtsim.model.queue): every run starts with none, as a fresh one would.
-    clear_cache()
+    # earlier run (executors.process_caches): every run starts with none, as a fresh one would.
+    executors._PROCESS_CACHES.clear()
     start, start_cpu, start_workers = time.perf_counter(), time.process_time(), worker_cpu()
     frame = func()
     wall = time.perf_counter() - start
@@ -159,7 +159,7 @@ def main() -> None:
             return sweep_once
 
         t1, c1, serial = timed("serial (1 process)", go("serial", SerialExecutor()), none)
-        pool_ex = CountingPool(w)
+        pool_ex = CountingPool(w, preload=SWEEP_WORKER_MODULES)
         tp, cp, pool = timed(
             f"process pool ({w}), first",
             go("pool", pool_ex, close=True),
@@ -167,7 +167,7 @@ def main() -> None:
         )
         pool_ex.close()
         # a second pool in the same session: the forkserver (one-off ~0.4 s) is running
-        pool_ex = CountingPool(w)
+        pool_ex = CountingPool(w, preload=SWEEP_WORKER_MODULES)
         tq, cq, _ = timed(
             f"process pool ({w}), again",
             go("pool2", pool_ex, close=True),
@@ -175,7 +175,7 @@ def main() -> None:
         )
         pool_ex.close()
         start = time.perf_counter()
-        with DaskExecutor(workers=w) as executor:
+        with DaskExecutor(workers=w, preload=SWEEP_WORKER_MODULES) as executor:
             executor._connect()
             startup = time.perf_counter() - start
             print(f"  {'Dask LocalCluster start-up':30} {startup:8.2f} s wall")

@@ -1,8 +1,9 @@
 """The screening queue's fast path equals its event path and the heap reference, bit for bit.
 
 ``simulate_day`` (the fast path, outside the event loop) and ``simulate_day_events``
-(one SimPy process per visitor, a ``simpy.Resource`` with one slot per lane) play the
-same day on the same streams and draws; ``_lanes_heap`` is the plain recursion both
+(``tests/queue_reference.py``,
+one SimPy process per visitor, a ``simpy.Resource`` with one slot per lane) play the
+same day on the same streams and draws; ``lanes_heap`` is the plain recursion both
 are checked against. Times must agree exactly (``np.array_equal``), including ties in
 arrival times and zero or tiny service times, and so must the day's summary.
 """
@@ -14,15 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from queue_reference import _lanes_events, lanes_heap, simulate_day_events
+
 from vtsim.model import queue as queue_model
-from vtsim.model.queue import (
-    QueueDay,
-    _lanes,
-    _lanes_events,
-    _lanes_heap,
-    simulate_day,
-    simulate_day_events,
-)
+from vtsim.model.caches import Caches
+from vtsim.model.queue import QueueDay, _lanes, simulate_day
 from vtsim.model.streams import Streams
 from vtsim.scenario.screening import ScreeningQueue
 
@@ -83,20 +80,20 @@ def test_fast_path_equals_the_heap_reference_on_the_festival_queue(festival):
     site_id, zone_id, queue = _festival_queue(festival)
     for replication in range(5):
         streams = Streams(3, replication)
-        arrivals, service_min, _ = queue_model._draws(queue, streams, site_id, zone_id)
+        arrivals, service_min, _ = queue_model.draws(queue, streams, site_id, zone_id)
         fast = simulate_day(queue, Streams(3, replication), site_id, zone_id)
-        assert np.array_equal(fast.entered_min, _lanes_heap(arrivals, service_min, queue.lanes))
+        assert np.array_equal(fast.entered_min, lanes_heap(arrivals, service_min, queue.lanes))
 
 
 def test_the_cached_summary_is_the_event_path_s(festival):
     site_id, zone_id, queue = _festival_queue(festival)
-    queue_model.clear_cache()
-    got = queue_model.summary(queue, Streams(9, 4), site_id, zone_id)
+    caches = Caches()
     day = simulate_day_events(queue, Streams(9, 4), site_id, zone_id).day
-    assert got.outside_at_attack == day.outside_at(day.attack_at_min)
-    assert got.peak_outside == day.peak_outside
-    assert got.delay_min_total == day.delay_min_total
-    queue_model.clear_cache()
+    for _ in range(2):  # computed, then looked up: the same numbers
+        got = queue_model.summary(queue, Streams(9, 4), site_id, zone_id, caches)
+        assert got.outside_at_attack == day.outside_at(day.attack_at_min)
+        assert got.peak_outside == day.peak_outside
+        assert got.delay_min_total == day.delay_min_total
 
 
 # Times on a coarse grid (quarters of a minute) tie often; service times include zero,
@@ -124,7 +121,7 @@ def _visitors(draw):
 @given(_visitors())
 def test_fast_path_equals_event_path_and_heap_on_small_queues(visitors):
     arrivals, service_min, lanes = visitors
-    reference = _lanes_heap(arrivals, service_min, lanes)
+    reference = lanes_heap(arrivals, service_min, lanes)
     fast = _lanes(arrivals, service_min, lanes)
     played, events, peak = _lanes_events(arrivals, service_min, lanes)
     assert np.array_equal(fast, reference)
@@ -143,7 +140,7 @@ def test_peak_with_negative_or_negative_zero_times(visitors, shift):
     """QueueDay is a plain container: times below +0.0 (never from simulate_day) still
     give the defined peak (they take the argsort branch)."""
     arrivals, service_min, lanes = visitors
-    entered = _lanes_heap(arrivals, service_min, lanes)
+    entered = lanes_heap(arrivals, service_min, lanes)
     if shift == -0.0:  # -0.0 for every zero time, the rest unchanged
         arrivals = np.where(arrivals == 0, -0.0, arrivals)
         entered = np.where(entered == 0, -0.0, entered)
@@ -186,7 +183,7 @@ def test_simulated_days_agree_on_random_small_queues(periods, lanes, service_s, 
     assert played.peak_outside == fast.peak_outside
     assert np.array_equal(
         fast.entered_min,
-        _lanes_heap(
+        lanes_heap(
             fast.arrivals_min,
             queue.service_s.sample_many(
                 Streams(seed, replication).get("queue-service", "site", "zone"), fast.visitors

@@ -82,3 +82,8 @@ __all__ = [
     "simulate",
 ]
 
+# The built-in plugins register with the scenario layer, which never imports upwards:
+# the threat modes (each its threat schema, vtsim.model.modes) and the exercise script
+# check (vtsim.exercise.checks). Both are light (simpy and numpy, no pandas).
+from vtsim.model import modes as _modes  # noqa: E402, F401, I001
+from vtsim.exercise import checks as _exercise_checks  # noqa: E402, F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from vtsim.model.medical import Medical
 from vtsim.model.world import World
 from vtsim.scenario.loader import validate_data
 
@@ -39,10 +40,10 @@ def test_a_hospital_depending_on_a_failed_facility_closes_places(festival):
     incident, outcome = _run(_festival_with_grid(festival, depends=True))
     downs = [e.data for e in outcome.trace if e.kind == "facility_down"]
     assert {"facility": "uni-building", "sector": "health"} in downs
-    assert incident.medical.closed_for_dependency["university-hospital"] > 0
-    assert incident.medical.closed_for_dependency["porto-alba-general"] == 0
+    assert incident.component(Medical).closed_for_dependency["university-hospital"] > 0
+    assert incident.component(Medical).closed_for_dependency["porto-alba-general"] == 0
 
 
 def test_a_hospital_without_the_dependency_keeps_its_places(festival):
     incident, _ = _run(_festival_with_grid(festival, depends=False))
-    assert incident.medical.closed_for_dependency["university-hospital"] == 0
+    assert incident.component(Medical).closed_for_dependency["university-hospital"] == 0

@@ -101,8 +101,7 @@ def test_a_hospital_loses_places_while_a_facility_it_depends_on_is_down(museum):
 
     env = simpy.Environment()
     incident = Incident(env, museum, museum.threats[0], Streams(1, 0))
-    medical = Medical(incident)
-    medical.install()
+    medical = Medical(incident)  # sets itself up: listens for facilities going down
     trauma = medical.hospitals["central-trauma"]
     assert trauma.open_places == 5
     incident.emit("facility_down", facility="grid-central", sector="power")

@@ -163,7 +163,7 @@ def test_a_release_needs_the_accumulating_profile(metro):
     data = metro.model_dump(mode="json")
     data["threats"][0]["harm"]["profile"] = "rate"
     data["threats"][0]["active_duration_min"] = 5.0
-    with pytest.raises(VtsimError, match=r"harm\.profile: expected 'accumulating'"):
+    with pytest.raises(VtsimError, match=r"harm\.profile: expected: input should be 'accumulating'"):
         validate_data(data, "metro.yaml")
 
 

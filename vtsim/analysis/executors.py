@@ -15,7 +15,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
+from vtsim.model.caches import Caches
 from vtsim.scenario.schema import Scenario
+
+WORKER_MODULES: tuple[str, ...] = ("vtsim.model.world",)
+"""What a worker imports before its first task (the forkserver preloads them, a Dask
+worker imports them as it connects). A caller whose variants need more passes its own
+list as ``preload``: a sweep adds the module of its lazy variants, ``vtsim.batch.sweep``
+(this layer does not know the layers above it)."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,29 @@ class Check:
     size = 0  # replications
 
 
-def run_task(variants: Mapping[str, Scenario], seed: int, task, threat: str | None = None):
+_PROCESS_CACHES: list[Caches] = []
+
+
+def process_caches() -> Caches:
+    """This worker process's caches (pool or Dask worker): made on first use and kept
+    for the life of the process, so its replications share queue days and networks."""
+    if not _PROCESS_CACHES:
+        _PROCESS_CACHES.append(Caches())
+    return _PROCESS_CACHES[0]
+
+
+def run_task(
+    variants: Mapping[str, Scenario],
+    seed: int,
+    task,
+    threat: str | None = None,
+    caches: Caches | None = None,
+):
     """Rows of a :class:`Task` or a :class:`Batch` (variants: any mapping, e.g. lazy);
-    none for a :class:`Check` (building a variant raises VtsimError if it is invalid)."""
+    none for a :class:`Check` (building a variant raises VtsimError if it is invalid).
+    ``caches``: the executor's (default: this process's, :func:`process_caches`)."""
+    if caches is None:
+        caches = process_caches()
     if isinstance(task, Check):
         for key in task.variants:
             variants[key]
@@ -60,26 +87,34 @@ def run_task(variants: Mapping[str, Scenario], seed: int, task, threat: str | No
     if isinstance(task, Batch):
         rows = []
         for sub in task.tasks:
-            for row in run_chunk(variants[sub.variant], seed, sub, threat):
+            for row in run_chunk(variants[sub.variant], seed, sub, threat, caches):
                 row["variant"] = sub.variant
                 rows.append(row)
         return rows
-    return run_chunk(variants[task.variant], seed, task, threat)
+    return run_chunk(variants[task.variant], seed, task, threat, caches)
 
 
-def run_chunk(scenario: Scenario, seed: int, task: Task, threat: str | None = None) -> list[dict]:
+def run_chunk(
+    scenario: Scenario,
+    seed: int,
+    task: Task,
+    threat: str | None = None,
+    caches: Caches | None = None,
+) -> list[dict]:
     """Simulate one chunk; rows are plain dicts (cheap to pickle)."""
     from vtsim.model.world import simulate
 
     rows = []
     for replication in range(task.start, task.stop):
-        outcome = simulate(scenario, seed, replication, threat=threat)
+        outcome = simulate(scenario, seed, replication, threat=threat, caches=caches)
         rows.append({"replication": replication, **outcome.as_row()})
     return rows
 
 
 class SerialExecutor:
     """Everything in this process: simplest, and what notebooks and tests use by default."""
+
+    caches: Caches | None = None  # this executor's, made on its first run, dropped with it
 
     def run(
         self,
@@ -88,8 +123,10 @@ class SerialExecutor:
         tasks: Iterable[Task],
         threat: str | None = None,
     ) -> Iterator[tuple[Task, list[dict]]]:
+        if self.caches is None:
+            self.caches = Caches()
         for task in tasks:
-            yield task, run_task(variants, seed, task, threat)
+            yield task, run_task(variants, seed, task, threat, self.caches)
 
     def start(self, variants) -> None:
         """Nothing to start (the runners call this on every executor)."""
@@ -128,13 +165,14 @@ def _run_in_worker(seed: int, task, threat: str | None) -> list[dict]:
     return run_task(_WORKER_VARIANTS["current"], seed, task, threat)
 
 
-def _context():
+def _context(preload: Iterable[str] = WORKER_MODULES):
     # forkserver: workers start from a clean, preloaded server (no inherited threads or
-    # locks from the parent, as fork would), and faster than spawn.
+    # locks from the parent, as fork would), and faster than spawn. The server is started
+    # once per session, with the modules of the first pool that needs it.
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["vtsim.model.world", "vtsim.batch.sweep"])
+        ctx.set_forkserver_preload(list(preload))
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -161,15 +199,17 @@ class PoolExecutor:
     start a thread (the progress bar does): on Linux they are then forked from this
     process, which takes milliseconds; otherwise (other threads running, other systems)
     they come from multiprocessing's forkserver, whose start-up (importing vtsim, ~0.2 s,
-    once per session) begins as soon as the executor is made.
+    once per session) begins as soon as the executor is made. ``preload``: the modules the
+    forkserver imports (default :data:`WORKER_MODULES`).
     """
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, preload: Iterable[str] = WORKER_MODULES):
         self.jobs = max(1, int(jobs))
+        self.preload = tuple(preload)
         self._pool: ProcessPoolExecutor | None = None
         self._variants = None
         if not _fork_is_safe():
-            self._context = _context()
+            self._context = _context(self.preload)
             if self._context.get_start_method() == "forkserver":
                 from multiprocessing import forkserver
 
@@ -188,7 +228,9 @@ class PoolExecutor:
             return
         self.close()
         if self._context is None or self._context.get_start_method() == "fork":
-            self._context = multiprocessing.get_context("fork") if _fork_is_safe() else _context()
+            self._context = (
+                multiprocessing.get_context("fork") if _fork_is_safe() else _context(self.preload)
+            )
         self._pool = ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=self._context,
@@ -239,18 +281,24 @@ class PoolExecutor:
             self._variants = None
 
 
-def make_executor(jobs: int | None, scheduler: str | None = None, dask_local: int | None = None):
+def make_executor(
+    jobs: int | None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    preload: Iterable[str] = WORKER_MODULES,
+):
     """Serial for one job, else a process pool (``jobs=0``: one per CPU); Dask when a
-    ``scheduler`` address or a number of ``dask_local`` workers is given."""
+    ``scheduler`` address or a number of ``dask_local`` workers is given. ``preload``: the
+    modules every worker imports before its first task."""
     if scheduler is not None or dask_local is not None:
         from vtsim.analysis.dask_executor import DaskExecutor
 
-        return DaskExecutor(scheduler=scheduler, workers=dask_local)
+        return DaskExecutor(scheduler=scheduler, workers=dask_local, preload=preload)
     if jobs is None or jobs == 1:
         return SerialExecutor()
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    return PoolExecutor(jobs)
+    return PoolExecutor(jobs, preload=preload)
 
 
 def start_executor(executor, variants) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 __all__ = ["ExerciseSession", "Stop", "play"]
 
 
-def __getattr__(name):  # lazy: vtsim.scenario.checks imports vtsim.exercise.checks
+def __getattr__(name):  # lazy: `import vtsim` loads vtsim.exercise.checks (a plugin)
     if name == "ExerciseSession":
         from vtsim.exercise.session import ExerciseSession
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from vtsim.errors import VtsimError
 from vtsim.exercise.options import known_measure
+from vtsim.scenario.checks import register_check
 
 HAPPENINGS = {
     "attack_started",
@@ -131,3 +132,6 @@ def check_exercise(scenario) -> Iterator[tuple]:
                     ),
                 )
             seen[key] = option.id
+
+
+register_check(check_exercise)

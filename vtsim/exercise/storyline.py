@@ -12,7 +12,6 @@ as a facilitated session does.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,6 +19,8 @@ from simpy.events import URGENT
 
 from vtsim.errors import VtsimError
 from vtsim.exercise.options import find_option, find_point, option_measures
+from vtsim.model.crowd import Crowd
+from vtsim.model.medical import Medical
 from vtsim.model.world import Outcome, World
 from vtsim.scenario.schema import Scenario
 from vtsim.scenario.transforms import apply_measures
@@ -129,7 +130,7 @@ class Storyline:
         world, env = self.world, self.world.env
         if not world.run_until(t_min=0.0):  # to the attack start (or the interdiction)
             return False
-        stop = world.horizon if t_min is None else min(world.horizon, self.incident.t0 + t_min)
+        stop = world.horizon if t_min is None else min(world.horizon, t_min)
         if stop > env.now:
             self._wake = env.event()
             env.timeout(stop - env.now).callbacks.append(lambda _event: self._stop_now())
@@ -172,11 +173,11 @@ class Storyline:
         full = sorted(
             {str(e.data.get("hospital")) for e in trace if e.kind == "hospital_at_capacity"}
         )
-        crowd = incident.crowd
+        crowd = incident.find(Crowd)
         now = incident.now()
         exposed = crowd.exposed if crowd is not None else 0
         closed = incident.end_time if incident.ended else now  # the crowd's accounting
-        evacuated = _evacuated_so_far(crowd, min(now, closed)) if crowd is not None else 0
+        evacuated = crowd.evacuated_at(min(now, closed)) if crowd is not None else 0
         if incident.prevented:
             status = "interdicted"
         elif not incident.reached_site:
@@ -193,7 +194,7 @@ class Storyline:
             "ended_by": incident.ended_by,
             "exposed": exposed,
             "evacuated": evacuated,
-            "still_exposed": max(0, exposed - evacuated - len(incident.casualties)),
+            "still_exposed": crowd.still_exposed_at(min(now, closed)) if crowd is not None else 0,
             "casualties": len(incident.casualties),
             "casualties_by_triage": {k: triage.get(k, 0) for k in _TRIAGE},
             "units_on_scene": dict(sorted((str(k), v) for k, v in units.items())),
@@ -210,18 +211,9 @@ _TRIAGE = ("killed_outright", "t1", "t2", "t3")
 def _care(incident) -> dict[str, int]:
     """Where the medical model's patients are (on scene, in transport, at hospital...),
     read from their recorded state without advancing it; empty without a medical model."""
-    medical = getattr(incident, "medical", None)
-    patients = getattr(medical, "patients", None) or []
+    medical = incident.find(Medical)
+    patients = medical.patients if medical is not None else []
     return dict(sorted(Counter(str(p.final or p.where) for p in patients).items()))
-
-
-def _evacuated_so_far(crowd, now: float) -> int:
-    """Evacuated by ``now`` (computed without touching the crowd's own accounting)."""
-    if crowd.moving_at is None or now < crowd.moving_at:
-        return crowd.evacuated
-    end = now if crowd.frozen_at is None else min(now, crowd.frozen_at)
-    able = math.floor(crowd.flow_per_min * (end - crowd.moving_at) + 1e-9)
-    return max(crowd.evacuated, min(able, crowd.exposed - crowd.casualties))
 
 
 def play(

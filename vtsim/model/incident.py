@@ -7,9 +7,14 @@ happenings with :meth:`Incident.emit` / :meth:`Incident.on` (``"detection"``,
 happenings are also the optional trace (the storyline of one replication) that
 figures and the exercise mode read.
 
-Times: the SimPy clock runs in minutes from the start of planning; ``t0`` is
-the moment the attack starts at the site, and everything reported is relative
-to it (:meth:`Incident.now`).
+Times: the SimPy clock runs in minutes from the moment the attack starts at the
+site (time 0). The planning window before it is drawn, not simulated on the same
+clock (:mod:`vtsim.model.prevent`), so no time is a difference of large numbers.
+
+Sub-models are components (:mod:`vtsim.model.component`): each is found by type,
+``incident.component(Medical)``, not hung on the incident as an attribute. The threat's
+mode (:mod:`vtsim.model.modes`) is ``incident.mode``: core sub-models ask it what differs
+between modes and never test a mode by name.
 """
 
 from __future__ import annotations
@@ -18,11 +23,19 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import simpy
 
 from vtsim.model.streams import Streams
 from vtsim.scenario.schema import Scenario, Site, Threat, Zone
+
+if TYPE_CHECKING:
+    from vtsim.model.caches import Caches
+    from vtsim.model.component import Component
+    from vtsim.model.modes import ThreatMode
+
+C = TypeVar("C", bound="Component")
 
 NAN = math.nan
 
@@ -56,17 +69,22 @@ class Incident:
         threat: Threat,
         streams: Streams,
         trace: bool = False,
+        caches: Caches | None = None,
     ):
+        from vtsim.model.modes import mode_of
+
         self.env = env
         self.scenario = scenario
         self.threat = threat
+        self.mode: ThreatMode = mode_of(threat)
+        self.caches = caches  # owned by the runner (vtsim.model.caches); None: no reuse
         self.site: Site = scenario.site(threat.site)
         self.zone: Zone = next(z for z in self.site.zones if z.id == threat.zone)
         self.streams = streams
         self.trace: list[TraceEvent] | None = [] if trace else None
         self._listeners: dict[str, list[Callable]] = defaultdict(list)
 
-        self.t0: float | None = None  # attack start, minutes on the SimPy clock
+        self.reached_site = False  # the attack started (the plot was not interdicted)
         self.prevented = False
         self.days_to_interdiction = NAN
         self.first_detection: float | None = None
@@ -79,12 +97,8 @@ class Incident:
         self.alerted: dict[str, float] = {}
         # Agencies whose units another sub-model runs (EMS: the medical model's ambulances).
         self.units_handled_elsewhere: set[str] = set()
-        # Alert edges and units already started, so a decision mid-incident starts only new ones.
-        self.response_started: set[tuple] = set()
-        self.queue_days: dict | None = None  # screening-queue summaries (model.queue)
         self.casualties: list[Casualty] = []
-        self.crowd = None  # set by the crowd sub-model when the attack starts
-        self.exposed_at_onset = 0
+        self._components: dict[type, Any] = {}
 
         self.attack_started = env.event()
         self.harm_started = env.event()
@@ -92,12 +106,31 @@ class Incident:
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> float:
-        """Minutes since the attack started (negative during planning)."""
-        return self.env.now - (self.t0 if self.t0 is not None else self.env.now)
+        """Minutes since the attack started."""
+        return self.env.now
 
-    @property
-    def reached_site(self) -> bool:
-        return self.t0 is not None
+    # -- components -------------------------------------------------------------------
+    def add_component(self, component: Component, kind: type | None = None) -> None:
+        """Set up ``component``, found later by ``kind`` (default: its own class)."""
+        self._components[kind or type(component)] = component
+
+    def component(self, kind: type[C]) -> C:
+        """The component of type ``kind`` (or a subclass) set up on this incident; raises
+        ``LookupError`` if the scenario does not have it or the attack never started."""
+        found = self._components.get(kind)
+        if found is None:
+            found = next((c for c in self._components.values() if isinstance(c, kind)), None)
+            if found is None:
+                raise LookupError(f"no {kind.__name__} component in this replication")
+        return found
+
+    def find(self, kind: type[C]) -> C | None:
+        """The component of type ``kind``, or None (an optional sub-model, an interdicted
+        plot)."""
+        try:
+            return self.component(kind)
+        except LookupError:
+            return None
 
     @property
     def ended(self) -> bool:
@@ -117,7 +150,7 @@ class Incident:
 
     # -- the lifecycle ----------------------------------------------------------------
     def start_attack(self) -> None:
-        self.t0 = self.env.now
+        self.reached_site = True
         self.emit("attack_started", threat=self.threat.id, site=self.site.id, zone=self.zone.id)
         self.attack_started.succeed()
 

@@ -27,42 +27,61 @@ Q(t) on a grid, from which the figures draw median and 10-90 % bands.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from vtsim.errors import VtsimError
+from vtsim.model.component import Column, Component
 from vtsim.model.incident import Incident
-from vtsim.model.infrastructure_metrics import curve_metrics
+from vtsim.model.infrastructure_metrics import Q_COLUMN, curve_metrics
 from vtsim.model.infrastructure_network import Network
 from vtsim.scenario.infrastructure import Crew, Infrastructure
+
+if TYPE_CHECKING:
+    from vtsim.model.caches import Caches
+    from vtsim.scenario.schema import Scenario
 
 MIN_PER_HOUR = 60.0
 MIN_PER_DAY = 1440.0
 
-_NETWORKS: dict[int, tuple[Infrastructure, Network]] = {}
 
-
-def network_for(infra: Infrastructure) -> Network:
-    """The network of a (frozen) infrastructure section, built once per process."""
-    hit = _NETWORKS.get(id(infra))
-    if hit is not None and hit[0] is infra:
-        return hit[1]
-    if len(_NETWORKS) >= 32:
-        _NETWORKS.pop(next(iter(_NETWORKS)))
-    net = Network(infra)
-    _NETWORKS[id(infra)] = (infra, net)
-    return net
+def network_for(infra: Infrastructure, caches: Caches | None = None) -> Network:
+    """The network of a (frozen) infrastructure section; a runner's caches keep it."""
+    if caches is None:
+        return Network(infra)
+    return caches.network(infra, lambda: Network(infra))
 
 
 def horizon_min(incident: Incident) -> float:
     """Minutes after the attack start that the infrastructure needs simulated (0 without
     one): the recovery window counts from the first disruption (for a cyber intrusion,
-    the end of its dwell time), known once the sub-model is installed."""
+    the end of its dwell time), known once the component is set up."""
     infra = incident.scenario.infrastructure
     if infra is None:
         return 0.0
-    grid: Grid | None = getattr(incident, "infrastructure", None)
-    offset = grid.origin - incident.t0 if grid is not None and incident.t0 is not None else 0.0
+    grid = incident.find(Grid)
+    offset = grid.origin if grid is not None else 0.0
     return offset + infra.horizon_days * MIN_PER_DAY
+
+
+@dataclass(frozen=True)
+class Strike:
+    """What an attack does to the facility it names (asked of the threat's mode):
+    ``process(grid, facility)`` is the SimPy process that takes it down, ``delay_min``
+    when the service curves start (the first disruption), and ``detected`` whether the
+    defenders detected it in time (NaN where that does not apply)."""
+
+    process: Callable[[Grid, int], Generator]
+    delay_min: float = 0.0
+    detected: float = math.nan
+
+
+def physical_strike(grid: Grid, facility: int):
+    """A physical attack damages its facility when harm starts."""
+    yield grid.incident.harm_started
+    grid.take_down(facility, "repair")
+    grid.recompute()
 
 
 @dataclass(slots=True)
@@ -73,15 +92,39 @@ class Job:
     seq: int
 
 
-class Grid:
+class Grid(Component):
     """The city's infrastructure during one replication."""
 
-    def __init__(self, incident: Incident, infra: Infrastructure, delay_min: float = 0.0):
-        self.incident = incident
+    name: ClassVar[str] = "infrastructure"
+
+    @classmethod
+    def applies_to(cls, scenario: Scenario) -> bool:
+        return scenario.infrastructure is not None
+
+    @classmethod
+    def columns(cls, scenario: Scenario) -> list[Column]:
+        infra = scenario.infrastructure
+        if infra is None:
+            return []
+        return [
+            Column(name, *_describe(name))
+            for name in _metrics(Network(infra), infra, None, math.nan)
+        ]
+
+    @classmethod
+    def interdicted_metrics(cls, incident: Incident) -> dict[str, float]:
+        """An interdicted plot: the city never loses service."""
+        infra = incident.scenario.infrastructure
+        return _metrics(network_for(infra, incident.caches), infra, None, math.nan)
+
+    def __init__(self, incident: Incident):
+        super().__init__(incident)
+        infra = incident.scenario.infrastructure
+        strike = incident.mode.strike_facility(incident)
         self.env = incident.env
         self.infra = infra
-        self.net = net = network_for(infra)
-        self.origin = self.env.now + delay_min  # t = 0 of the service curves
+        self.net = net = network_for(infra, incident.caches)
+        self.origin = self.env.now + strike.delay_min  # t = 0 of the service curves
         self.disrupted = self.env.event()  # the first facility taken down
         self.up = [True] * len(net)
         self.lost_since: list[float | None] = [None] * len(net.needs)
@@ -94,9 +137,17 @@ class Grid:
         self.ever_out: set[int] = set()
         self.restored_at: dict[int, float] = {}  # facility -> minutes after the origin
         self.repaired: list[tuple[str, float]] = []  # (facility id, minutes after the origin)
-        self.intrusion_detected: float = math.nan
+        self.intrusion_detected: float = strike.detected
         self._priority = _priority_key(net, infra)
         self._units: dict[str, int] = {}  # crew id -> units started
+        if incident.threat.facility is not None:
+            target = net.index[incident.threat.facility]
+            incident.env.process(strike.process(self, target))
+        self.call_out_crews()
+        incident.on("scenario_changed", lambda **_: self.follow(incident.scenario.infrastructure))
+
+    def metrics(self) -> dict[str, float]:
+        return _metrics(self.net, self.infra, self, self.intrusion_detected)
 
     # ------------------------------------------------------------------ state changes
     def _served(self) -> dict[str, float]:
@@ -151,7 +202,7 @@ class Grid:
         if not self.disrupted.triggered:
             self.disrupted.succeed()
 
-    def finish(self, job: Job) -> None:
+    def job_done(self, job: Job) -> None:
         self.up[job.facility] = True
         fid = self.net.ids[job.facility]
         self.repaired.append((fid, self.env.now - self.origin))
@@ -183,7 +234,7 @@ class Grid:
         What is under way keeps its course; the facilities themselves cannot change."""
         if infra is None or infra is self.infra:
             return
-        net = network_for(infra)
+        net = network_for(infra, self.incident.caches)
         if net.ids != self.net.ids:
             raise VtsimError(
                 "An exercise decision cannot add or remove infrastructure facilities during "
@@ -261,83 +312,42 @@ def _crew_unit(grid: Grid, crew: Crew, unit: int):
         )
         yield env.timeout(crew.travel_hours.sample(travel_rng) * MIN_PER_HOUR)
         yield env.timeout(job.duration_min)
-        grid.finish(job)
+        grid.job_done(job)
 
 
-def _physical_attack(grid: Grid, facility: int):
-    yield grid.incident.harm_started
-    grid.take_down(facility, "repair")
-    grid.recompute()
-
-
-def _intrusion_times(incident: Incident) -> tuple[float, float]:
-    """(dwell, detection) hours of a cyber intrusion, each from its own stream."""
-    threat = incident.threat
-    dwell = threat.dwell_hours
-    detection = incident.scenario.infrastructure.cyber_detection_hours
-    return (
-        dwell.sample(incident.streams.get("dwell", threat.id)) if dwell is not None else 0.0,
-        detection.sample(incident.streams.get("cyber-detection", threat.id))
-        if detection is not None
-        else math.inf,
-    )
-
-
-def _cyber_intrusion(grid: Grid, facility: int, dwell: float, detect: float):
-    incident = grid.incident
-    if detect < dwell:
-        yield grid.env.timeout(detect * MIN_PER_HOUR)
-        incident.emit("intrusion_detected", facility=grid.net.ids[facility])
-        return
-    yield grid.env.timeout(dwell * MIN_PER_HOUR)
-    grid.take_down(facility, "repair")
-    for other in grid.net.controls[facility]:
-        grid.take_down(other, "reset")
-    grid.recompute()
-
-
-def install(incident: Incident) -> None:
-    infra = incident.scenario.infrastructure
-    if infra is None:
-        return
-    threat = incident.threat
-    cyber = threat.mode.value == "cyber_intrusion"
-    dwell, detect = _intrusion_times(incident) if cyber else (0.0, math.inf)
-    delay = dwell * MIN_PER_HOUR if cyber and detect >= dwell else 0.0
-    grid = Grid(incident, infra, delay_min=delay)
-    incident.infrastructure = grid
-    if cyber:
-        grid.intrusion_detected = float(detect < dwell)
-    if threat.facility is not None:
-        target = grid.net.index[threat.facility]
-        if cyber:
-            incident.env.process(_cyber_intrusion(grid, target, dwell, detect))
-        else:
-            incident.env.process(_physical_attack(grid, target))
-    grid.call_out_crews()
-    incident.on("scenario_changed", lambda **_: grid.follow(incident.scenario.infrastructure))
-
-
-def metrics(incident: Incident) -> dict[str, float]:
-    infra = incident.scenario.infrastructure
-    if infra is None:
-        return {}
-    net = network_for(infra)
-    grid: Grid | None = getattr(incident, "infrastructure", None)
+def _metrics(net: Network, infra: Infrastructure, grid: Grid | None, detected: float):
     totals = {s: sum(net.population[i] for i in net.members[s]) for s in net.sectors}
     if grid is None:  # interdicted: the city never loses service
         history = [(0.0, dict(totals))]
         ever_out: set[int] = set()
-        detected = math.nan
     else:
-        history, ever_out, detected = grid.history, grid.ever_out, grid.intrusion_detected
+        history, ever_out = grid.history, grid.ever_out
     out = curve_metrics(
         history, totals, infra.horizon_days * MIN_PER_DAY, infra.curve_step_hours * MIN_PER_HOUR
     )
     out["facilities_lost"] = float(len(ever_out))
     out["critical_facilities_lost"] = float(sum(net.critical[i] for i in ever_out))
-    if incident.threat.mode.value == "cyber_intrusion":
-        out["intrusion_detected_in_time"] = detected
-    else:
-        out["intrusion_detected_in_time"] = math.nan
+    out["intrusion_detected_in_time"] = detected
     return out
+
+
+_MEANINGS = [
+    ("customer_hours_lost_", "customer-h", "Customer hours without service, sector {}."),
+    ("customer_hours_lost", "customer-h", "Customer hours without service, all sectors."),
+    ("resilience_loss", "service-days", "Days of full service lost, population weighted."),
+    ("days_to_95pct_service", "days", "From the first disruption to 95 % service."),
+    ("restored_95pct_within_horizon", "0/1", "Service back to 95 % within the horizon."),
+    ("facilities_lost", "facilities", "Facilities out of service at some point."),
+    ("critical_facilities_lost", "facilities", "Critical facilities out at some point."),
+    ("intrusion_detected_in_time", "0/1", "A cyber intrusion was detected before its effect."),
+]
+
+
+def _describe(name: str) -> tuple[str, str]:
+    match = Q_COLUMN.match(name)
+    if match:
+        return "share", f"Service Q(t), sector {match['sector']}, {match['hours']} h after."
+    for prefix, unit, meaning in _MEANINGS:
+        if name == prefix or (prefix.endswith("_") and name.startswith(prefix)):
+            return unit, meaning.format(name[len(prefix) :])
+    return "", name  # pragma: no cover - every column above has a meaning

@@ -30,21 +30,68 @@ from __future__ import annotations
 import heapq
 import math
 import statistics
+from typing import TYPE_CHECKING, ClassVar
 
 import simpy
 
 from vtsim.model import response
+from vtsim.model.component import Column, Component, count, minutes
 from vtsim.model.deterioration import RANK, Health, make_model
 from vtsim.model.hospital import HospitalUnit
 from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.patient import AT_HORIZON, FINAL_STATES, CareSamplers, CareTimes, Patient
 
+if TYPE_CHECKING:
+    from vtsim.scenario.schema import Scenario
 
-class Medical:
+
+class Medical(Component):
     """The medical response of one replication."""
 
+    name: ClassVar[str] = "medical"
+
+    @classmethod
+    def applies_to(cls, scenario: Scenario) -> bool:
+        return scenario.medical is not None
+
+    @classmethod
+    def columns(cls, scenario: Scenario) -> list[Column]:
+        if scenario.medical is None:
+            return []
+        hospitals = [
+            count(f"patients_{h.id}", f"Patients brought to hospital {h.id}.")
+            for h in scenario.medical.hospitals
+        ]
+        return [
+            count("deaths_total", "Casualties dead by the horizon (killed outright too)."),
+            count(
+                "preventable_deaths",
+                "Deaths among casualties alive when the attack ended (care could act).",
+            ),
+            minutes(
+                "min_to_first_ems_contact",
+                "From the attack start to the first casualty reached by EMS.",
+            ),
+            minutes("min_to_hospital_t1", "Median arrival at hospital of initial T1 casualties."),
+            minutes("min_to_last_hospital_arrival", "The last patient's arrival at hospital."),
+            count(
+                "hospital_overload_min",
+                "Minutes patients waited for a treatment place, summed over hospitals.",
+                unit="min",
+            ),
+            count("patients_to_hospital", "Patients brought to a hospital."),
+            count("patients_max_hospital", "Patients at the busiest hospital."),
+            *hospitals,
+            count("t2_worsened_to_t1", "Initial T2 casualties found T1 at triage."),
+            count("mistriaged", "Casualties labelled another class than their true one."),
+            *(
+                count(f"casualties_{s}", f"Casualties whose story ended '{s}'.")
+                for s in FINAL_STATES
+            ),
+        ]
+
     def __init__(self, incident: Incident):
-        self.incident = incident
+        super().__init__(incident)
         self.env: simpy.Environment = incident.env
         self.cfg = cfg = incident.scenario.medical
         self.samplers = CareSamplers.of(cfg)
@@ -71,8 +118,10 @@ class Medical:
         for unit in self.hospitals.values():
             unit.on_full = lambda hid=unit.id: incident.emit("hospital_at_capacity", hospital=hid)
 
+        self._wire()
+
     # ------------------------------------------------------------------ wiring
-    def install(self) -> None:
+    def _wire(self) -> None:
         incident = self.incident
         incident.units_handled_elsewhere.update(self.ems_agencies | self.mutual_aid)
         incident.on("casualty", lambda casualty, **_: self._casualty(casualty))
@@ -144,7 +193,7 @@ class Medical:
         sweep = scene.sweep_min.sample(rng)
         form_up = scene.rtf_form_up_min.sample(rng)
         self.env.process(self._ready())
-        yield incident.attack_ended
+        yield incident.mode.scene_safe(incident)
         scene = self.cfg.scene  # a decision taken during the attack counts from here
         swept = self.env.timeout(sweep)
         if scene.rescue_task_force:
@@ -214,10 +263,8 @@ class Medical:
         """One ambulance: to the scene, then round trips with patients by priority."""
         env, incident = self.env, self.incident
         unit_id = f"{agency.id}/{base.id}/{k}"
-        rng = incident.streams.get("ems-unit", unit_id)
-        dispatch = agency.dispatch_delay_min.sample(rng)
-        speed_kmh = max(agency.speed_kmh.sample(rng), 1e-6)
-        yield env.timeout(dispatch + base.distance_km / speed_kmh * 60.0)
+        dispatch, speed_kmh = response.departure(agency, incident.streams.get("ems-unit", unit_id))
+        yield env.timeout(dispatch + response.travel_min(base.distance_km, speed_kmh))
         incident.emit("unit_arrived", unit=unit_id, agency=agency.id, role=agency.role.value)
         if not self.ems_on_scene.triggered:
             self.ems_on_scene.succeed()
@@ -245,7 +292,7 @@ class Medical:
             for p, _ in load:
                 p.health.care(now, factor)
                 p.move(now, "in_transport")
-            travel_min = self.hospital_cfg[hospital].distance_km / speed_kmh * 60.0
+            travel_min = response.travel_min(self.hospital_cfg[hospital].distance_km, speed_kmh)
             yield env.timeout(travel_min)
             now = incident.now()
             for p, d in load:
@@ -300,6 +347,9 @@ class Medical:
         yield from unit.treat(RANK[p.label], minutes, still_needed)
 
     # ------------------------------------------------------------------ the end
+    def metrics(self) -> dict[str, float]:
+        return _metrics(self)
+
     def finish(self, t_end: float) -> None:
         """Close every story at the horizon: deaths before it, or where it stands."""
         for p in self.patients:
@@ -313,50 +363,14 @@ class Medical:
             )
 
 
-def install(incident: Incident) -> None:
-    if incident.scenario.medical is None:
-        return
-    incident.medical = Medical(incident)
-    incident.medical.install()
-
-
 def metric_names(scenario) -> list[str]:
-    """The columns this sub-model adds for a scenario (none without a medical section)."""
-    if scenario.medical is None:
-        return []
-    hospitals = [f"patients_{h.id}" for h in scenario.medical.hospitals]
-    return [
-        "deaths_total",
-        "preventable_deaths",
-        "min_to_first_ems_contact",
-        "min_to_hospital_t1",
-        "min_to_last_hospital_arrival",
-        "hospital_overload_min",
-        "patients_to_hospital",
-        "patients_max_hospital",
-        *hospitals,
-        "t2_worsened_to_t1",
-        "mistriaged",
-        *(f"casualties_{s}" for s in FINAL_STATES),
-    ]
+    """The columns this component adds for a scenario (none without a medical section)."""
+    return [c.name for c in Medical.columns(scenario)]
 
 
-def metrics(incident: Incident) -> dict[str, float]:
-    scenario = incident.scenario
-    if scenario.medical is None:
-        return {}
-    medical: Medical | None = getattr(incident, "medical", None)
-    if medical is None:  # interdicted: nothing happened at the site
-        out = dict.fromkeys(metric_names(scenario), 0.0)
-        for key in (
-            "min_to_first_ems_contact",
-            "min_to_hospital_t1",
-            "min_to_last_hospital_arrival",
-        ):
-            out[key] = math.nan
-        return out
+def _metrics(medical: Medical) -> dict[str, float]:
+    incident = medical.incident
     t_end = incident.now()
-    medical.finish(t_end)
     patients = medical.patients
     attack_end = incident.end_time if incident.end_time is not None else t_end
     finals = dict.fromkeys(FINAL_STATES, 0)

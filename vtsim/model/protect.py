@@ -9,22 +9,25 @@ threat spends ``task_min`` at the target, then harm starts. The threat is
 *interrupted* if responders arrive before harm starts.
 
 Threats aimed at a zone outside the perimeter cross only the layers that list
-that zone (by default: none). Threats of an airspace mode (``unmanned_aircraft``)
-take the airspace path of :mod:`vtsim.model.airspace` instead of the layers.
+that zone (by default: none). A mode whose path is not the ground layers (the
+airspace of ``unmanned_aircraft``) says so and approaches its own way
+(:mod:`vtsim.model.modes`); :func:`raise_detection` is the one way any path raises
+the alarm.
 """
 
 from __future__ import annotations
 
-from vtsim.model import airspace
 from vtsim.model.incident import Incident
-from vtsim.scenario.schema import AIRSPACE_MODES, GROUND_MODES, Layer, Site, Threat
+from vtsim.scenario.schema import Layer, Site, Threat
 
 _FRACTION_BEFORE_DETECTION = {"begin": 0.0, "middle": 0.5, "end": 1.0}
 
 
 def path_layers_for(site: Site, threat: Threat) -> list[Layer]:
     """The layers a threat crosses on its way to its target zone, in order."""
-    if threat.mode not in GROUND_MODES:
+    from vtsim.model.modes import mode_of  # the registry imports this module
+
+    if not mode_of(threat).crosses_ground_layers:
         return []
     inside = [z.id for z in site.zones if z.inside_perimeter]
     layers = []
@@ -41,11 +44,13 @@ def path_layers_for(site: Site, threat: Threat) -> list[Layer]:
 
 
 def approach(incident: Incident):
+    """SimPy process: the threat's way to harm, as its mode says."""
+    yield from incident.mode.approach(incident)
+
+
+def ground_approach(incident: Incident):
     """SimPy process: cross the layers, do the task, then start harm (unless ended first)."""
     env, threat = incident.env, incident.threat
-    if threat.mode in AIRSPACE_MODES:  # counter-drone detection and interdiction instead
-        yield from airspace.approach(incident)
-        return
     comm_draw = incident.streams.get("communication", threat.id).random()
     for layer in path_layers_for(incident.site, threat):
         # One stream per (threat, layer), drawn in a fixed order: detect, delay, stop.
@@ -58,7 +63,7 @@ def approach(incident: Incident):
             yield env.timeout(before)
             if incident.ended:
                 return
-            _detect(incident, layer, comm_draw)
+            raise_detection(incident, layer.id, comm_draw)
             yield env.timeout(delay - before)
         else:
             yield env.timeout(delay)
@@ -73,10 +78,12 @@ def approach(incident: Incident):
         incident.start_harm()
 
 
-def _detect(incident: Incident, layer: Layer, comm_draw: float) -> None:
+def raise_detection(incident: Incident, layer_id: str, comm_draw: float) -> None:
+    """The first detection, by the layer ``layer_id``: its alarm is communicated if
+    ``comm_draw`` (one uniform draw per attack) falls under ``p_communication``."""
     incident.first_detection = incident.now()
-    incident.detection_layer = layer.id
+    incident.detection_layer = layer_id
     communicated = comm_draw < incident.site.p_communication
-    incident.emit("detection", layer=layer.id, communicated=communicated)
+    incident.emit("detection", layer=layer_id, communicated=communicated)
     if communicated:
-        incident.emit("alarm", source="detection", layer=layer.id)
+        incident.emit("alarm", source="detection", layer=layer_id)

@@ -15,7 +15,7 @@ the whole opening period once per queue zone:
 - the attack moment ``attack_at_min``, stream ``("queue-attack", site, zone)``.
 
 The day is computed outside the SimPy event loop (``simulate_day``, the fast path).
-``simulate_day_events`` plays the same day as SimPy processes (one per visitor, a
+``tests/queue_reference.py`` plays the same day as SimPy processes (one per visitor, a
 ``simpy.Resource`` with one slot per lane) on the same draws: it gives the very same
 floats and says how many SimPy events the fast path stands for (tests and benchmarks).
 
@@ -33,15 +33,17 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-import simpy
 
-from vtsim.model.incident import Incident
+from vtsim.model.component import Column, Component
 from vtsim.scenario.screening import ScreeningQueue
+
+if TYPE_CHECKING:
+    from vtsim.model.incident import Incident
+    from vtsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class QueueDay:
         return float(np.sum(self.entered_min - self.arrivals_min))
 
 
-def _draws(
+def draws(
     queue: ScreeningQueue, streams, site_id: str, zone_id: str
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """The day's random inputs: arrival times, service minutes, attack moment."""
@@ -120,12 +122,12 @@ def _draws(
 
 def simulate_day(queue: ScreeningQueue, streams, site_id: str, zone_id: str) -> QueueDay:
     """Simulate one opening period of a screening queue on its own named streams."""
-    arrivals, service_min, attack_at = _draws(queue, streams, site_id, zone_id)
+    arrivals, service_min, attack_at = draws(queue, streams, site_id, zone_id)
     return QueueDay(arrivals, _lanes(arrivals, service_min, queue.lanes), attack_at)
 
 
 def _lanes(arrivals: np.ndarray, service_min: np.ndarray, lanes: int) -> np.ndarray:
-    """Times through screening: :func:`_lanes_heap`'s recursion, the same floats, faster.
+    """Times through screening: the lane recursion of ``tests/queue_reference.py``, faster.
 
     On the harbour festival (7 lanes, ~7,500 visitors a day, 70 % of whom wait) this
     loop is most of the queue's cost, so it is kept tight: iterating memoryviews yields
@@ -160,81 +162,6 @@ def _lanes(arrivals: np.ndarray, service_min: np.ndarray, lanes: int) -> np.ndar
     return np.frombuffer(out, dtype=np.float64)
 
 
-def _lanes_heap(arrivals: np.ndarray, service_min: np.ndarray, lanes: int) -> np.ndarray:
-    """Times through screening with ``lanes`` identical lanes, first come first served.
-
-    The reference recursion (kept as written, for tests): ``free`` is a heap of the
-    times each lane next becomes free; a visitor takes the earliest one (heapreplace
-    pops it and pushes the lane's new free time at once).
-    """
-    free = [0.0] * lanes
-    entered = [0.0] * len(arrivals)
-    replace = heapq.heapreplace
-    for i, (a, s) in enumerate(zip(arrivals.tolist(), service_min.tolist())):
-        earliest = free[0]
-        done = (a if a > earliest else earliest) + s
-        replace(free, done)
-        entered[i] = done
-    return np.asarray(entered)
-
-
-class EventDay(NamedTuple):
-    """A queue day played as SimPy events (:func:`simulate_day_events`)."""
-
-    day: QueueDay
-    events: int  # SimPy events processed: calls to ``Environment.step``
-    peak_outside: int  # most people outside, counted as the events happened
-
-
-def simulate_day_events(queue: ScreeningQueue, streams, site_id: str, zone_id: str) -> EventDay:
-    """The same day as :func:`simulate_day`, played in SimPy on the same streams and draws."""
-    arrivals, service_min, attack_at = _draws(queue, streams, site_id, zone_id)
-    entered, events, peak = _lanes_events(arrivals, service_min, queue.lanes)
-    return EventDay(QueueDay(arrivals, entered, attack_at), events, peak)
-
-
-def _lanes_events(
-    arrivals: np.ndarray, service_min: np.ndarray, lanes: int
-) -> tuple[np.ndarray, int, int]:
-    """Each visitor a process: wait for its arrival, take a lane, hold it for its service.
-
-    Arrivals are timeouts from time 0, so ``env.now`` is the arrival float itself, and
-    the entry is ``start + service`` as in the recursion. Visitors arriving at the same
-    time request a lane in index order (their timeouts were scheduled in that order) and
-    ``simpy.Resource`` serves requests first come, first served. Returns the entry
-    times, the number of events processed (one ``env.step`` each) and the peak count
-    outside, tallied as arrivals and entries happen. At equal times SimPy takes events
-    in the order they were scheduled; every arrival was scheduled at time 0, before any
-    entry, so an arrival is counted before an entry at the same time, as
-    :attr:`QueueDay.peak_outside` counts.
-    """
-    env = simpy.Environment()
-    desk = simpy.Resource(env, capacity=lanes)
-    entered = [0.0] * len(arrivals)
-    tally = {"outside": 0, "peak": 0}
-
-    def visitor(i: int, a: float, s: float):
-        yield env.timeout(a)
-        tally["outside"] += 1
-        tally["peak"] = max(tally["peak"], tally["outside"])
-        with desk.request() as lane:
-            yield lane
-            yield env.timeout(s)
-        entered[i] = env.now
-        tally["outside"] -= 1
-
-    for i, (a, s) in enumerate(zip(arrivals.tolist(), service_min.tolist())):
-        env.process(visitor(i, a, s))
-    events = 0
-    try:
-        while True:
-            env.step()
-            events += 1
-    except simpy.core.EmptySchedule:
-        pass
-    return np.asarray(entered, dtype=np.float64), events, tally["peak"]
-
-
 @dataclass(frozen=True)
 class QueueSummary:
     """What the rest of the model needs of a queue day: three numbers."""
@@ -244,65 +171,61 @@ class QueueSummary:
     delay_min_total: float
 
 
-_SUMMARIES: OrderedDict[tuple, QueueSummary] = OrderedDict()
-_SUMMARIES_KEPT = 4096
+def summarise(day: QueueDay) -> QueueSummary:
+    return QueueSummary(day.outside_at(day.attack_at_min), day.peak_outside, day.delay_min_total)
 
 
-def summary(queue: ScreeningQueue, streams, site_id: str, zone_id: str) -> QueueSummary:
-    """A queue day's summary, remembered in this process.
-
-    The day is a pure function of (seed, replication, site, zone, queue parameters) and
-    draws only from its own streams, so every package that leaves the queue alone would
-    replay the very same day: it is simulated once and looked up after that (the cache
-    holds a few numbers per day, a few thousand days at most).
-    """
+def summary(queue: ScreeningQueue, streams, site_id: str, zone_id: str, caches=None):
+    """A queue day's summary. The day is a pure function of (seed, replication, site, zone,
+    queue parameters) drawn from its own streams, so every package that leaves the queue
+    alone replays the very same day: a runner's :class:`~vtsim.model.caches.Caches`
+    (``caches``) remembers it."""
+    if caches is None:
+        return summarise(simulate_day(queue, streams, site_id, zone_id))
     key = (streams.seed, streams.replication, site_id, zone_id, queue.model_dump_json())
-    found = _SUMMARIES.get(key)
-    if found is not None:
-        _SUMMARIES.move_to_end(key)
-        return found
-    day = simulate_day(queue, streams, site_id, zone_id)
-    found = QueueSummary(day.outside_at(day.attack_at_min), day.peak_outside, day.delay_min_total)
-    _SUMMARIES[key] = found
-    if len(_SUMMARIES) > _SUMMARIES_KEPT:
-        _SUMMARIES.popitem(last=False)
-    return found
+    return caches.queue_day(key, lambda: summarise(simulate_day(queue, streams, site_id, zone_id)))
 
 
-def clear_cache() -> None:
-    """Forget remembered queue days (benchmarks time the simulation, not the lookup)."""
-    _SUMMARIES.clear()
+class ScreeningQueues(Component):
+    """Every screening queue of the scenario over its opening period. The day happens
+    whether or not an attack does, so it is set up before the attack (and reported for
+    interdicted plots too); the crowd of an attack on a queue is the people in it then."""
 
+    name: ClassVar[str] = "screening queue"
+    runs_before_attack: ClassVar[bool] = True
 
-def days(incident: Incident) -> dict[tuple[str, str], QueueSummary]:
-    """Every queue zone's day in this replication, summarised (computed once, then kept)."""
-    cached = incident.queue_days
-    if cached is None:
-        cached = {
-            (site.id, zone.id): summary(zone.queue, incident.streams, site.id, zone.id)
+    @classmethod
+    def columns(cls, scenario: Scenario) -> list[Column]:
+        return [
+            Column(
+                "visitor_delay_min_total",
+                "person-min",
+                "Visitors' summed time from arrival to the end of screening over the day.",
+            ),
+            Column("queue_peak_outside", "people", "Most people queueing outside at once."),
+        ]
+
+    def __init__(self, incident: Incident):
+        super().__init__(incident)
+        self.days = {
+            (site.id, zone.id): summary(
+                zone.queue, incident.streams, site.id, zone.id, incident.caches
+            )
             for site in incident.scenario.sites
             for zone in site.zones
             if zone.queue is not None
         }
-        incident.queue_days = cached
-    return cached
 
+    def outside_at_attack(self, site_id: str, zone_id: str) -> int:
+        """People queueing in a zone when the attack starts."""
+        return self.days[(site_id, zone_id)].outside_at_attack
 
-def occupancy(incident: Incident) -> int:
-    """People queueing in the attacked zone when the attack starts."""
-    return days(incident)[(incident.site.id, incident.zone.id)].outside_at_attack
-
-
-def install(incident: Incident) -> None:
-    """Nothing to wire: the queue is simulated on demand (crowd occupancy, metrics)."""
-
-
-def metrics(incident: Incident) -> dict[str, float]:
-    """The burden of screening over the opening period, whether or not an attack happened."""
-    found = days(incident)
-    if not found:
-        return {"visitor_delay_min_total": math.nan, "queue_peak_outside": math.nan}
-    return {
-        "visitor_delay_min_total": sum(d.delay_min_total for d in found.values()),
-        "queue_peak_outside": float(max(d.peak_outside for d in found.values())),
-    }
+    def metrics(self) -> dict[str, float]:
+        """The burden of screening over the opening period."""
+        found = self.days
+        if not found:
+            return {"visitor_delay_min_total": math.nan, "queue_peak_outside": math.nan}
+        return {
+            "visitor_delay_min_total": sum(d.delay_min_total for d in found.values()),
+            "queue_peak_outside": float(max(d.peak_outside for d in found.values())),
+        }

@@ -16,23 +16,61 @@ force instead, arriving ``time_min`` after the first alarm or call.
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+from vtsim.model.component import Column, Component, minutes
 from vtsim.model.incident import Incident
-from vtsim.scenario.schema import AIRSPACE_MODES, Engagement
+from vtsim.scenario.schema import Engagement
+
+if TYPE_CHECKING:
+    from vtsim.scenario.schema import Scenario
 
 
-def install(incident: Incident) -> None:
-    env, site = incident.env, incident.site
-    incident.on("alarm", lambda **data: _on_alarm(incident, **data))
-    if site.alarm_to is not None:
-        incident.on(
-            "alarm",
-            lambda source, **_: (
-                alert(incident, site.alarm_to, "alarm") if source == "detection" else None
-            ),
-        )
-    env.process(_calls(incident))
-    env.process(_self_termination(incident))
-    incident.on("scenario_changed", lambda **_: _follow_changes(incident))
+def _flag(name: str, meaning: str) -> Column:
+    return Column(name, "0/1", meaning)
+
+
+class Response(Component):
+    """The alert chain and the units of the agencies that are not run elsewhere."""
+
+    name: ClassVar[str] = "response"
+
+    @classmethod
+    def columns(cls, scenario: Scenario) -> list[Column]:
+        return [
+            _flag("detected_before_target", "A layer detected the threat before harm."),
+            _flag("interrupted", "Armed responders arrived before harm started."),
+            _flag("neutralised_before_harm", "Responders ended the attack before harm."),
+            _flag("stopped_by_layer", "A layer stopped the threat outright (e.g. barriers)."),
+            Column("attack_succeeded", "0/1", "Harm started.", 0.0),
+            _flag("stopped_before_harm", "The attack ended before harm started."),
+            minutes("min_to_harm", "From the attack start to harm onset."),
+            minutes("min_to_first_responder", "From the attack start to the first engagement."),
+            minutes("min_to_neutralisation", "From the attack start to its neutralisation."),
+            minutes("min_attack_active", "From harm onset to the end of the attack."),
+        ]
+
+    def __init__(self, incident: Incident):
+        super().__init__(incident)
+        # Alert edges and units already started, so a decision mid-incident starts only new
+        # ones.
+        self.started: set[tuple] = set()
+        env, site = incident.env, incident.site
+        incident.on("alarm", lambda **data: _on_alarm(incident, **data))
+        if site.alarm_to is not None:
+            incident.on(
+                "alarm",
+                lambda source, **_: (
+                    alert(incident, site.alarm_to, "alarm") if source == "detection" else None
+                ),
+            )
+        env.process(_calls(incident))
+        env.process(_self_termination(incident))
+        incident.on("scenario_changed", lambda **_: _follow_changes(incident))
+
+    def metrics(self) -> dict[str, float]:
+        return _metrics(self.incident)
 
 
 def _on_alarm(incident: Incident, **data) -> None:
@@ -44,10 +82,16 @@ def _on_alarm(incident: Incident, **data) -> None:
 
 
 def _calls(incident: Incident):
-    """Once harm starts, emergency calls come in (a second route for the alarm)."""
+    """Once harm starts, emergency calls come in (a second route for the alarm), unless
+    the mode's harm is unseen at first (a release: its module calls once symptoms show)."""
     yield incident.harm_started
-    if incident.threat.harm.profile == "accumulating":
-        return  # a release is unseen at first: cbrn.py calls once symptoms show
+    if incident.mode.calls_when_harm_starts:
+        yield from emergency_calls(incident)
+
+
+def emergency_calls(incident: Incident):
+    """SimPy process: the first emergency call is answered after ``call_delay_min``; it
+    raises the alarm and alerts the site's ``calls_to`` agency."""
     rng = incident.streams.get("calls", incident.site.id)
     yield incident.env.timeout(incident.site.call_delay_min.sample(rng))
     incident.emit("alarm", source="emergency call")
@@ -57,8 +101,8 @@ def _calls(incident: Incident):
 
 def _self_termination(incident: Incident):
     yield incident.harm_started
-    duration = incident.threat.active_duration_min
-    if duration is None or incident.threat.harm.profile == "instant":
+    duration = incident.mode.active_duration(incident.threat)
+    if duration is None:
         return
     rng = incident.streams.get("duration", incident.threat.id)
     yield incident.env.timeout(duration.sample(rng))
@@ -76,7 +120,7 @@ def alert(incident: Incident, agency_id: str, via: str) -> None:
 
 def _start(incident: Incident, agency) -> None:
     """Pass the agency's alerts and send its units, each once (see _follow_changes)."""
-    started = incident.response_started
+    started = incident.component(Response).started
     for edge in agency.alerts:
         if ("alert", agency.id, edge.to) not in started:
             started.add(("alert", agency.id, edge.to))
@@ -110,14 +154,24 @@ def _pass_alert(incident: Incident, source: str, edge):
 def _unit(incident: Incident, agency, base, k: int):
     unit_id = f"{agency.id}/{base.id}/{k}"
     agency = incident.scenario.agency(agency.id)  # current: a decision may have changed it
-    rng = incident.streams.get("unit", unit_id)
-    dispatch = agency.dispatch_delay_min.sample(rng)
-    speed = max(agency.speed_kmh.sample(rng), 1e-6)
-    travel = base.distance_km / speed * 60.0
-    yield incident.env.timeout(dispatch + travel)
+    dispatch, speed_kmh = departure(agency, incident.streams.get("unit", unit_id))
+    yield incident.env.timeout(dispatch + travel_min(base.distance_km, speed_kmh))
     incident.emit("unit_arrived", unit=unit_id, agency=agency.id, role=agency.role.value)
     if agency.engagement is not None:
         yield from _engage(incident, agency.engagement, unit_id)
+
+
+def departure(agency, rng) -> tuple[float, float]:
+    """A unit's dispatch delay (minutes) and road speed (km/h), drawn in that order from
+    its own stream: every agency's units, the police's and the ambulances', leave this way."""
+    dispatch = agency.dispatch_delay_min.sample(rng)
+    speed_kmh = max(agency.speed_kmh.sample(rng), 1e-6)
+    return dispatch, speed_kmh
+
+
+def travel_min(distance_km: float, speed_kmh: float) -> float:
+    """Minutes to drive ``distance_km`` at ``speed_kmh``."""
+    return distance_km / speed_kmh * 60.0
 
 
 def _response_force(incident: Incident, force):
@@ -144,16 +198,13 @@ def _engage(incident: Incident, engagement: Engagement, unit_id: str):
 
 
 def engagement_can_end(incident: Incident) -> bool:
-    """Ground responders end an attack on the ground, before harm or while a ``rate`` harm
-    goes on; not an aircraft in flight (airspace.py), nor a release or a disruption once
-    under way (cbrn.py, airspace.py): those end by evacuation."""
-    if incident.threat.mode in AIRSPACE_MODES:
-        return False
-    return incident.harm_start is None or incident.threat.harm.profile == "rate"
+    """Whether ground responders can end the attack now: the mode says (not an aircraft in
+    flight, nor a release or a disruption once under way: those end by evacuation)."""
+    return incident.mode.responders_can_end(incident)
 
 
-def metrics(incident: Incident) -> dict[str, float]:
-    nan = float("nan")
+def _metrics(incident: Incident) -> dict[str, float]:
+    nan = math.nan
     reached = incident.reached_site
     harm = incident.harm_start
     responder = incident.first_responder

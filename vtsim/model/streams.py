@@ -114,9 +114,3 @@ class Streams:
             rng = _Generator(_PCG64(seq))
             self._cache[cache_key] = rng
         return rng
-
-    def reference(self, name: str, *keys: object) -> np.random.Generator:
-        """The same stream built the documented way, ``SeedSequence(seed, spawn_key=...)``
-        (not cached; tests check :meth:`get` equals it)."""
-        spawn_key = (self.replication, stable_key(name), *map(stable_key, keys))
-        return _Generator(_PCG64(_SeedSequence(self.seed, spawn_key=spawn_key)))

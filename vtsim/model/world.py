@@ -3,12 +3,15 @@
 ``simulate`` is a pure function of (scenario, seed, replication): it builds a
 SimPy environment, draws which threat this replication plays, runs the planning
 window, wires the sub-models when the attack starts, runs to the horizon and
-returns a flat :class:`Outcome`. No globals, no shared generator, no I/O.
+returns a flat :class:`Outcome`. No globals, no shared generator, no I/O; a
+runner may pass its :class:`~vtsim.model.caches.Caches` to save work.
 
-A sub-model is a module with ``install(incident)`` (called when the attack
-starts: it registers SimPy processes and listeners) and ``metrics(incident)``
-(called at the end: a dict of scalars). Adding a sub-model is adding it to
-``SUBMODELS``; the order of metrics in the outcome follows it.
+Sub-models are components (:mod:`vtsim.model.component`): :data:`COMPONENTS`, then
+the components of the threat modes the scenario has (:mod:`vtsim.model.modes`), in
+that order, which is the order of the columns. Each is set up on the incident when
+the attack starts (or before it: the screening queues' day happens anyway), closes
+its books at the horizon and reports its metrics; a component that did not run in a
+replication (an interdicted plot, another mode's component) gets its declared values.
 """
 
 from __future__ import annotations
@@ -17,24 +20,52 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from vtsim.model import (
-    airspace,
-    cbrn,
-    crowd,
-    infrastructure,
-    medical,
-    prevent,
-    protect,
-    queue,
-    recover,
-    response,
-)
+from vtsim.model import prevent, protect
+from vtsim.model.caches import Caches
+from vtsim.model.component import Component
+from vtsim.model.crowd import Crowd
 from vtsim.model.incident import Incident, TraceEvent
+from vtsim.model.infrastructure import Grid, horizon_min
+from vtsim.model.medical import Medical
+from vtsim.model.modes import modes
+from vtsim.model.queue import ScreeningQueues
+from vtsim.model.recover import SiteRecovery
+from vtsim.model.response import Response
 from vtsim.model.streams import Streams
 from vtsim.scenario.schema import Scenario, Threat
 
-SUBMODELS = [response, crowd, recover, queue, medical, infrastructure, airspace, cbrn]
-"""Installed at attack start, in this order (protect's approach is started last)."""
+COMPONENTS: tuple[type[Component], ...] = (
+    Response,
+    Crowd,
+    SiteRecovery,
+    ScreeningQueues,
+    Medical,
+    Grid,
+)
+"""The core components, in column order (the mode's own come after them)."""
+
+
+def components_for(scenario: Scenario) -> list[type[Component]]:
+    """The components of a scenario's model, in column order: the core ones it has, then
+    those of the threat modes it has (in the order the modes were registered)."""
+    present = {t.mode for t in scenario.threats}
+    found = [c for c in COMPONENTS if c.applies_to(scenario)]
+    for name, mode in modes().items():
+        if name in present:
+            found += [c for c in mode.components if c not in found]
+    return found
+
+
+def columns_for(scenario: Scenario) -> list:
+    """Every outcome column of a scenario (name, unit, meaning), in table order after
+    ``threat`` and ``ended_by``."""
+    from vtsim.model.component import Column
+
+    head = [
+        Column("prevented", "0/1", "The plot was interdicted before the attack.", 1.0),
+        Column("days_to_interdiction", "days", "From the plot's start to its interdiction."),
+    ]
+    return head + [c for cls in components_for(scenario) for c in cls.columns(scenario)]
 
 
 @dataclass
@@ -81,18 +112,22 @@ class World:
         *,
         trace: bool = False,
         threat: str | None = None,
+        caches: Caches | None = None,
     ):
         self.streams = Streams(seed, replication)
         chosen = (
-            next(t for t in scenario.threats if t.id == threat)
-            if threat is not None
-            else choose_threat(scenario, self.streams)
+            scenario.threat(threat) if threat is not None else choose_threat(scenario, self.streams)
         )
         self.env = simpy.Environment()
-        self.incident = Incident(self.env, scenario, chosen, self.streams, trace=trace)
-        self.env.process(prevent.plan(self.incident))
-        self.env.process(_attack(self.incident))
-        self._interdicted = _interdicted(self.incident)
+        incident = Incident(self.env, scenario, chosen, self.streams, trace=trace, caches=caches)
+        self.incident = incident
+        self.components = components_for(scenario)
+        for cls in self.components:
+            if cls.runs_before_attack:
+                incident.add_component(cls.create(incident), cls)
+        prevent.plan(incident)
+        if not incident.prevented:
+            self.env.process(_attack(incident, self.components))
 
     @property
     def horizon(self) -> float | None:
@@ -101,9 +136,7 @@ class World:
         if not incident.reached_site:
             return None
         # Infrastructure recovery runs for days after the incident's minutes.
-        return incident.t0 + max(
-            incident.scenario.horizon_min, infrastructure.horizon_min(incident)
-        )
+        return max(incident.scenario.horizon_min, horizon_min(incident))
 
     @property
     def done(self) -> bool:
@@ -114,12 +147,14 @@ class World:
     def run_until(self, t_min: float | None = None, event: simpy.Event | None = None) -> bool:
         """Advance to ``t_min`` minutes after the attack start, or until ``event`` fires,
         whichever comes first (the horizon at the latest). Returns False when finished."""
+        if self.incident.prevented:
+            return False
         if not self.incident.reached_site:
-            self.env.run(until=self.incident.attack_started | self._interdicted)
+            self.env.run(until=self.incident.attack_started)
         if self.done:
             return False
         horizon = self.horizon
-        stop = horizon if t_min is None else min(horizon, self.incident.t0 + t_min)
+        stop = horizon if t_min is None else min(horizon, t_min)
         if stop > self.env.now:
             deadline = self.env.timeout(stop - self.env.now)
             self.env.run(until=deadline if event is None else deadline | event)
@@ -141,10 +176,23 @@ class World:
         while self.run_until():
             pass
         incident = self.incident
+        t_end = incident.now()
+        found = [incident.find(cls) for cls in self.components]
+        for component in found:
+            if component is not None:
+                component.finish(t_end)
+        metrics: dict[str, float] = {
+            "prevented": float(incident.prevented),
+            "days_to_interdiction": incident.days_to_interdiction,
+        }
+        for cls, component in zip(self.components, found):
+            metrics.update(
+                component.metrics() if component is not None else cls.interdicted_metrics(incident)
+            )
         return Outcome(
             threat=incident.threat.id,
             ended_by=_ended_by(incident),
-            metrics=collect_metrics(incident),
+            metrics=metrics,
             trace=incident.trace,
         )
 
@@ -156,30 +204,33 @@ def simulate(
     *,
     trace: bool = False,
     threat: str | None = None,
+    caches: Caches | None = None,
 ) -> Outcome:
     """Simulate one replication of a scenario (a pure function of its arguments).
 
     ``threat`` forces a threat by id (an exercise storyline, a sweep factor);
-    otherwise the replication draws one by weight.
+    otherwise the replication draws one by weight. ``caches``: a runner's
+    :class:`~vtsim.model.caches.Caches`, to reuse work between replications (never
+    changes the outcome).
 
     >>> from vtsim import load_scenario
     >>> outcome = simulate(load_scenario("harbour-festival"), seed=1, replication=0)
     >>> outcome.metrics["casualties_total"] >= 0
     True
     """
-    return World(scenario, seed, replication, trace=trace, threat=threat).finish()
+    return World(scenario, seed, replication, trace=trace, threat=threat, caches=caches).finish()
 
 
-def _interdicted(incident: Incident) -> simpy.Event:
-    event = incident.env.event()
-    incident.on("interdicted", lambda **_: event.succeed())
-    return event
-
-
-def _attack(incident: Incident):
+def _attack(incident: Incident, components: list[type[Component]]):
+    """The attack starts at time 0: the components are set up, then the approach begins."""
+    incident.start_attack()
     yield incident.attack_started
-    for submodel in SUBMODELS:
-        submodel.install(incident)
+    own = set(incident.mode.components)
+    for cls in components:
+        if cls.runs_before_attack:
+            continue
+        if cls in own or cls in COMPONENTS:
+            incident.add_component(cls.create(incident), cls)
     incident.env.process(protect.approach(incident))
 
 
@@ -187,13 +238,3 @@ def _ended_by(incident: Incident) -> str:
     if incident.prevented:
         return "interdicted"
     return incident.ended_by or "ongoing at horizon"
-
-
-def collect_metrics(incident: Incident) -> dict[str, float]:
-    out: dict[str, float] = {
-        "prevented": float(incident.prevented),
-        "days_to_interdiction": incident.days_to_interdiction,
-    }
-    for submodel in SUBMODELS:
-        out.update(submodel.metrics(incident))
-    return out

@@ -6,10 +6,11 @@ tuple into the scenario data, so the loader can name the field path and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from vtsim.errors import VtsimError
-from vtsim.scenario.schema import MODELLED_MODES, Scenario
+from vtsim.scenario.schema import Scenario
+from vtsim.scenario.threats import threat_schemas
 
 Problem = tuple[tuple, str]
 
@@ -29,6 +30,17 @@ def _known(value: str, known: list[str], loc: tuple, what: str) -> Iterator[Prob
             f"expected the id of {what} (one of: {', '.join(known) or 'none defined'}); "
             f"got '{value}'.",
         )
+
+
+_REGISTERED: list[Callable[[Scenario], Iterator[Problem]]] = []
+
+
+def register_check(check: Callable[[Scenario], Iterator[Problem]]) -> None:
+    """Run ``check`` on every scenario validated from now on. A check that needs a higher
+    layer (the exercise script check needs ``vtsim.exercise``) lives there and registers
+    here, so the scenario layer never imports upwards."""
+    if check not in _REGISTERED:
+        _REGISTERED.append(check)
 
 
 def check_scenario(s: Scenario) -> list[Problem]:
@@ -51,7 +63,14 @@ def _check(s: Scenario) -> Iterator[Problem]:
         zone_ids = [z.id for z in site.zones]
         yield from _unique(site.zones, (*loc, "zones"), "zone")
         yield from _unique(site.layers, (*loc, "layers"), "layer")
+        modes = threat_schemas()
         for j, layer in enumerate(site.layers):
+            for k, mode in enumerate(layer.modes or []):
+                if mode not in modes:
+                    yield (
+                        (*loc, "layers", j, "modes", k),
+                        f"expected a threat mode (one of: {', '.join(modes)}); got '{mode}'.",
+                    )
             for k, zone in enumerate(layer.zones or []):
                 if zone == "*":  # every zone of the site
                     continue
@@ -69,37 +88,14 @@ def _check(s: Scenario) -> Iterator[Problem]:
 
     for i, threat in enumerate(s.threats):
         loc = ("threats", i)
-        if threat.mode not in MODELLED_MODES:
-            modelled = ", ".join(sorted(m.value for m in MODELLED_MODES))
-            yield (
-                (*loc, "mode"),
-                (
-                    f"threat mode '{threat.mode.value}' is not yet modelled in this version "
-                    "of vtsim "
-                    f"(modelled: {modelled})."
-                ),
-            )
         if threat.site not in site_ids:
             yield from _known(threat.site, site_ids, (*loc, "site"), "a site")
             continue
         zones = [z.id for z in s.site(threat.site).zones]
         yield from _known(threat.zone, zones, (*loc, "zone"), f"a zone of site '{threat.site}'")
-        if threat.harm.profile == "rate" and threat.harm.casualties_per_1000_per_min == 0:
-            yield (
-                (*loc, "harm", "casualties_per_1000_per_min"),
-                ("expected a positive rate for a 'rate' harm profile."),
-            )
-        cyber = threat.mode.value == "cyber_intrusion"  # harms no one on site directly
-        if threat.harm.profile == "instant" and threat.harm.fraction_harmed == 0 and not cyber:
-            yield (
-                (*loc, "harm", "fraction_harmed"),
-                ("expected a positive fraction for an 'instant' harm profile."),
-            )
-        if threat.harm.profile == "rate" and threat.active_duration_min is None:
-            yield (
-                (*loc, "active_duration_min"),
-                ("is required for a 'rate' harm profile (how long the attack goes on by itself)."),
-            )
+        # What the threat's mode requires beyond its fields' types (vtsim.model.modes).
+        for where, message in threat.problems():
+            yield (*loc, *where), message
 
     for i, agency in enumerate(s.agencies):
         loc = ("agencies", i)
@@ -117,11 +113,6 @@ def _check(s: Scenario) -> Iterator[Problem]:
     from vtsim.scenario.medical import check_medical
 
     yield from check_medical(s)
-
-    # unmanned_aircraft and cbrn_release threats (vtsim.model.airspace, vtsim.model.cbrn).
-    from vtsim.scenario.modes import check_modes
-
-    yield from check_modes(s)
 
     # Every measure and package must apply cleanly to this scenario.
     from vtsim.scenario.transforms import apply_measures, apply_package
@@ -146,7 +137,6 @@ def _check(s: Scenario) -> Iterator[Problem]:
 
     yield from check_infrastructure(s)
 
-    # The exercise script (modules, injects, decision points) of vtsim.exercise.
-    from vtsim.exercise.checks import check_exercise
-
-    yield from check_exercise(s)
+    # Checks registered by higher layers (the exercise script of vtsim.exercise).
+    for check in _REGISTERED:
+        yield from check(s)

@@ -152,11 +152,6 @@ def check_infrastructure(scenario) -> Iterator[tuple[tuple, str]]:
     infra: Infrastructure | None = scenario.infrastructure
     loc = ("infrastructure",)
     for i, threat in enumerate(scenario.threats):
-        if threat.mode.value == "cyber_intrusion" and threat.facility is None:
-            yield (
-                ("threats", i, "facility"),
-                "is required for a cyber_intrusion (the facility it targets).",
-            )
         if threat.facility is None:
             continue
         if infra is None:

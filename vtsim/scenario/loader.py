@@ -19,6 +19,7 @@ from vtsim.resources import resolve_scenario_path
 from vtsim.scenario import paths
 from vtsim.scenario.checks import check_scenario
 from vtsim.scenario.schema import Scenario
+from vtsim.scenario.threats import ThreatUnion, threat_schemas
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,6 +55,8 @@ def _model_at(loc: list, root: type[BaseModel] = Scenario) -> type[BaseModel] | 
         origin = typing.get_origin(current)
         if isinstance(key, int) and origin in (list, tuple):
             current = typing.get_args(current)[0]
+        elif current is ThreatUnion:  # the union's tag: the mode's own schema
+            current = threat_schemas().get(str(key))
         elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(key)
             if field is None:
@@ -85,6 +88,12 @@ def _explain(err: dict, root: type[BaseModel] = Scenario) -> str:
             hint = f" Did you mean '{close[0]}'?" if close else ""
             return f"unknown key '{key}'.{hint} Expected one of: {', '.join(allowed)}."
         return f"unknown key '{key}'."
+    if kind == "unknown_threat_mode":
+        modes = ", ".join(threat_schemas())
+        mode = got.get("mode") if isinstance(got, dict) else None
+        if mode is None:
+            return f"needs a `mode`: one of {modes}."
+        return f"expected a threat mode (one of: {modes}) in `mode`; got {mode!r}."
     if kind == "missing":
         return "is required but missing."
     text = msg[0].lower() + msg[1:]

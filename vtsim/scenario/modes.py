@@ -1,4 +1,6 @@
-"""Scenario sections of the ``unmanned_aircraft`` and ``cbrn_release`` threat modes.
+"""Site sections that the ``unmanned_aircraft`` and ``cbrn_release`` modes read.
+
+The threats' own schemas live with their modes (``vtsim.model.modes``).
 
 Both are modelled abstractly (see ``docs/modes.md``): categories, probabilities,
 delays, rates and counts; nothing about any aircraft, agent or device.
@@ -20,7 +22,6 @@ switches a capability off).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from pydantic import Field
@@ -94,46 +95,3 @@ class CbrnPreparedness(Model):
         "ventilation procedure; 1 = none).",
     )
     decontamination: Decontamination = Field(default_factory=Decontamination)
-
-
-def check_modes(scenario) -> Iterator[tuple[tuple, str]]:
-    """Threat-mode consistency of ``unmanned_aircraft`` and ``cbrn_release`` threats."""
-    for i, threat in enumerate(scenario.threats):
-        loc = ("threats", i)
-        mode, profile = threat.mode.value, threat.harm.profile
-        if mode == "unmanned_aircraft":
-            if profile not in ("instant", "disruption"):
-                yield (
-                    (*loc, "harm", "profile"),
-                    "expected 'instant' (harm at once in a small zone) or 'disruption' (an "
-                    "evacuation forced on the zone) for an unmanned_aircraft threat; "
-                    f"got '{profile}'.",
-                )
-            if threat.flight_min is None:
-                yield (
-                    (*loc, "flight_min"),
-                    "is required for an unmanned_aircraft threat (minutes in the site's "
-                    "monitored airspace before reaching the target zone).",
-                )
-        elif profile == "disruption":
-            yield (
-                (*loc, "harm", "profile"),
-                "'disruption' is the profile of unmanned_aircraft threats only.",
-            )
-        if mode == "cbrn_release" and profile != "accumulating":
-            yield (
-                (*loc, "harm", "profile"),
-                f"expected 'accumulating' for a cbrn_release threat; got '{profile}'.",
-            )
-        if profile == "accumulating":
-            if mode != "cbrn_release":
-                yield (
-                    (*loc, "harm", "profile"),
-                    "'accumulating' is the profile of cbrn_release threats only.",
-                )
-            if threat.harm.casualties_per_1000_per_min == 0:
-                yield (
-                    (*loc, "harm", "casualties_per_1000_per_min"),
-                    "expected a positive rate for an 'accumulating' harm profile (casualties "
-                    "per minute per 1,000 people in the zone while the release is present).",
-                )

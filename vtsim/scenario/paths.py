@@ -27,7 +27,8 @@ def clean_loc(loc: Sequence, data) -> list:
     out, node = [], data
     for key in loc:
         if isinstance(node, dict) and isinstance(key, str) and key not in node:
-            if node.get("dist") == key or key.startswith(("function-", "tagged-union")):
+            tag = node.get("dist") == key or node.get("mode") == key
+            if tag or key.startswith(("function-", "tagged-union")):
                 continue
         out.append(key)
         node = _step(node, key)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from vtsim.scenario.distributions import Dist, Fixed
 from vtsim.scenario.measures import (  # measures are part of the schema: re-exported here
@@ -29,34 +29,13 @@ from vtsim.scenario.measures import (  # measures are part of the schema: re-exp
 from vtsim.scenario.modes import Airspace, CbrnPreparedness
 from vtsim.scenario.schema_base import Identifier, Model, Probability
 from vtsim.scenario.screening import ScreeningQueue
-
-
-class Mode(str, Enum):
-    """Threat modes of MODEL.md, abstractly; see ``MODELLED_MODES`` for what simulates today."""
-
-    armed_assault = "armed_assault"
-    vehicle_ramming = "vehicle_ramming"
-    explosive_device = "explosive_device"
-    unmanned_aircraft = "unmanned_aircraft"
-    cbrn_release = "cbrn_release"
-    cyber_intrusion = "cyber_intrusion"
-
-
-MODELLED_MODES = {
-    Mode.armed_assault,
-    Mode.vehicle_ramming,
-    Mode.explosive_device,
-    Mode.cyber_intrusion,  # on an infrastructure facility (vtsim.model.infrastructure)
-    Mode.unmanned_aircraft,  # the airspace path (vtsim.model.airspace)
-    Mode.cbrn_release,  # accumulating exposure, decontamination (vtsim.model.cbrn)
-}
-"""Modes with a sub-model; a scenario using another mode is rejected as not yet modelled."""
-
-GROUND_MODES = {Mode.armed_assault, Mode.vehicle_ramming, Mode.explosive_device, Mode.cbrn_release}
-"""Modes whose path crosses the site's ground protection layers."""
-
-AIRSPACE_MODES = {Mode.unmanned_aircraft}
-"""Modes whose path is the site's airspace: counter-drone detection and interdiction."""
+from vtsim.scenario.threats import (  # re-exported: the threat schema lives there
+    Harm,  # noqa: F401
+    Threat,
+    ThreatUnion,
+    Triage,  # noqa: F401
+    on_registry_change,
+)
 
 
 class SiteKind(str, Enum):
@@ -145,8 +124,10 @@ class Layer(Model):
     p_stop: Probability = Field(
         0.0, description="Probability the layer stops the threat outright (e.g. vehicle barriers)."
     )
-    modes: list[Mode] | None = Field(
-        None, description="Threat modes this layer acts on; all ground modes if omitted."
+    modes: list[Identifier] | None = Field(
+        None,
+        description="Threat modes this layer acts on; every mode that crosses ground layers "
+        "if omitted.",
     )
     zones: list[Identifier | Literal["*"]] | None = Field(
         None,
@@ -223,96 +204,6 @@ class Site(Model):
     )
 
 
-# --------------------------------------------------------------------------- threat
-
-
-class Triage(Model):
-    """Split of casualties by triage class; fractions sum to 1."""
-
-    killed_outright: Probability
-    t1: Probability
-    t2: Probability
-    t3: Probability
-
-    @model_validator(mode="after")
-    def _sums_to_one(self):
-        total = self.killed_outright + self.t1 + self.t2 + self.t3
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"expected the four fractions to sum to 1, they sum to {total:g}")
-        return self
-
-    def as_tuple(self) -> tuple[float, float, float, float]:
-        return (self.killed_outright, self.t1, self.t2, self.t3)
-
-
-class Harm(Model):
-    """Harm profile. ``rate``: casualties accrue while the attack is active in proportion to
-    the people exposed. ``instant``: a fraction of those exposed is harmed at once.
-    ``accumulating`` (cbrn_release): exposure accumulates while people stay in the zone,
-    casualties show after ``onset_min``. ``disruption`` (unmanned_aircraft): no direct harm,
-    an evacuation is forced on the zone. See vtsim.model.cbrn and vtsim.model.airspace."""
-
-    profile: Literal["rate", "instant", "accumulating", "disruption"]
-    casualties_per_1000_per_min: float = Field(
-        0.0, ge=0, description="rate profile: casualties per minute per 1,000 people exposed."
-    )
-    fraction_harmed: Probability = Field(
-        0.0,
-        description="instant profile: fraction of the exposed harmed at once; disruption "
-        "profile: fraction of those evacuating injured in the rush.",
-    )
-    onset_min: Dist = Field(
-        Fixed(value=0.0),
-        description="accumulating profile: from harmful exposure to symptoms, minutes (the "
-        "casualty appears, and can be noticed, then).",
-    )
-    triage: Triage
-
-
-class Threat(Model):
-    """One abstract attack on one site: categories, probabilities, delays, rates, counts."""
-
-    id: Identifier
-    name: str = ""
-    mode: Mode
-    site: Identifier
-    zone: Identifier
-    weight: float = Field(
-        1.0,
-        gt=0,
-        description="Relative likelihood of this threat among the scenario's threats; "
-        "each replication draws one threat.",
-    )
-    planning_window_days: Dist = Field(description="Days from decision to attack.")
-    detectability: float = Field(
-        1.0, ge=0, description="Multiplier on the prevention detection rate for this threat."
-    )
-    task_min: Dist = Field(
-        Fixed(value=0.0), description="Time at the target after the last layer before harm."
-    )
-    active_duration_min: Dist | None = Field(
-        None,
-        description="rate profile: how long the attack goes on by itself once harm starts "
-        "(self-termination), unless it is neutralised first.",
-    )
-    harm: Harm
-    facility: Identifier | None = Field(
-        None,
-        description="Infrastructure facility the attack damages when harm starts (or, for a "
-        "cyber_intrusion, takes down after its dwell time); see the infrastructure section.",
-    )
-    flight_min: Dist | None = Field(
-        None,
-        description="unmanned_aircraft: minutes in the site's monitored airspace before "
-        "reaching the target zone.",
-    )
-    dwell_hours: Dist | None = Field(
-        None,
-        description="cyber_intrusion: undetected time from intrusion to effect, hours "
-        "(cut short if the defenders detect it first).",
-    )
-
-
 # --------------------------------------------------------------------------- agencies
 
 
@@ -360,7 +251,12 @@ class RunDefaults(Model):
 
 
 class Scenario(Model):
-    """A whole scenario: sites, threats, agencies, and the measures and packages to compare."""
+    """A whole scenario: sites, threats, agencies, and the measures and packages to compare.
+
+    Built when first used, and again whenever a threat mode registers its schema, so
+    ``threats`` accepts every registered mode (:mod:`vtsim.scenario.threats`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     description: str = ""
@@ -372,7 +268,9 @@ class Scenario(Model):
     )
     prevent: Prevent = Field(default_factory=Prevent)
     sites: list[Site] = Field(min_length=1)
-    threats: list[Threat] = Field(min_length=1)
+    threats: list[ThreatUnion] = Field(
+        min_length=1, description="One item per threat; its `mode` selects its schema."
+    )
     agencies: list[Agency] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
     packages: list[Package] = Field(default_factory=list)
@@ -392,6 +290,9 @@ class Scenario(Model):
     exercise: Exercise | None = Field(None, description="Tabletop exercise script.")
 
     # Lookups by id (cheap: scenarios are small; called at wiring time, not per event).
+    def threat(self, threat_id: str) -> Threat:
+        return next(t for t in self.threats if t.id == threat_id)
+
     def site(self, site_id: str) -> Site:
         return next(s for s in self.sites if s.id == site_id)
 
@@ -403,3 +304,10 @@ class Scenario(Model):
 
     def package(self, package_id: str) -> Package:
         return next(p for p in self.packages if p.id == package_id)
+
+
+def _rebuild_scenario() -> None:
+    Scenario.model_rebuild(force=True)
+
+
+on_registry_change(_rebuild_scenario)

@@ -1,0 +1,23 @@
+"""``explosive_device``: An explosive device: carried through the ground layers (screening
+can detect it), harming a share of the people exposed at once.
+
+Abstract (MODEL.md): categories, probabilities, delays, rates and counts. The default
+behaviour of :class:`~vtsim.model.modes.base.AttackOnPeople` applies: the ground
+layers, then a ``rate`` or ``instant`` harm (:mod:`vtsim.model.harm`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from vtsim.model.modes.base import AttackOnPeople, register
+from vtsim.scenario.threats import AttackOnPeopleThreat
+
+
+class ExplosiveDeviceThreat(AttackOnPeopleThreat):
+    mode: Literal["explosive_device"]
+
+
+@register
+class ExplosiveDevice(AttackOnPeople):
+    schema = ExplosiveDeviceThreat
