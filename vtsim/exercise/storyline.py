@@ -12,6 +12,7 @@ as a facilitated session does.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -24,8 +25,6 @@ from vtsim.model.medical import Medical
 from vtsim.model.world import Outcome, World
 from vtsim.scenario.schema import Scenario
 from vtsim.scenario.transforms import apply_measures
-
-_EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,7 @@ class Storyline:
             else:
                 self.incident.on(pending.item.when.event, self._listener(pending))
         self._wake = None
+        self._target_reached = -math.inf  # the last stop time the clock was run to
         self.finished = False
 
     # -- triggers ------------------------------------------------------------------------
@@ -108,8 +108,10 @@ class Storyline:
     def _ready(self) -> _Pending | None:
         if not self.incident.reached_site:
             return None
-        now = self.incident.now()
-        due = [p for p in self._pending if p.due_min is not None and p.due_min <= now + _EPS]
+        # A timed stop is reached when the clock was run to it: compare with that time
+        # itself, not with the clock (``now + (t - now)`` need not round to ``t``).
+        now = max(self.incident.now(), self._target_reached)
+        due = [p for p in self._pending if p.due_min is not None and p.due_min <= now]
         return min(due, key=lambda p: (p.due_min, p.order)) if due else None
 
     # -- stepping ------------------------------------------------------------------------
@@ -133,9 +135,16 @@ class Storyline:
         stop = world.horizon if t_min is None else min(world.horizon, t_min)
         if stop > env.now:
             self._wake = env.event()
-            env.timeout(stop - env.now).callbacks.append(lambda _event: self._stop_now())
+
+            def reached(_event) -> None:
+                self._target_reached = stop
+                self._stop_now()
+
+            env.timeout(stop - env.now).callbacks.append(reached)
             env.run(until=self._wake)
             self._wake = None
+        else:
+            self._target_reached = max(self._target_reached, stop)
         return not world.done
 
     def decide(self, point_id: str, option_id: str) -> None:

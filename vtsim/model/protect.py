@@ -37,7 +37,7 @@ def path_layers_for(site: Site, threat: Threat) -> list[Layer]:
             zones = [z.id for z in site.zones]
         if threat.zone not in zones:
             continue
-        if layer.modes is not None and threat.mode not in layer.modes:
+        if not layer.acts_on(threat.mode):
             continue
         layers.append(layer)
     return layers

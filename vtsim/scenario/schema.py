@@ -136,6 +136,11 @@ class Layer(Model):
     )
 
 
+    def acts_on(self, mode: str) -> bool:
+        """Whether this layer acts on threats of ``mode`` (``modes``, or every mode)."""
+        return self.modes is None or mode in self.modes
+
+
 class Engagement(Model):
     """How an armed response ends an attack: repeated engagements, each neutralising w.p. p."""
 
