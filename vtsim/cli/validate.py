@@ -66,4 +66,32 @@ def list_scenarios() -> None:
         click.echo(f"{path.stem:28} {name}")
 
 
-COMMANDS = [validate, schema, list_scenarios]
+@click.command("columns")
+@click.argument("scenario", default="harbour-festival")
+def columns(scenario: str) -> None:
+    """List the outcome columns of SCENARIO's replications.csv: name, unit and meaning.
+
+    Each sub-model declares its own columns; the list depends on the scenario (a medical
+    section adds the care columns, a drone threat the counter-drone ones).
+    """
+    from vtsim.model.world import columns_for
+    from vtsim.scenario.loader import load_scenario
+
+    try:
+        s = load_scenario(scenario)
+    except VtsimError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(2) from None
+    rows = [
+        ("package", "", "The package of measures (baseline: none)."),
+        ("replication", "", "Replication index (the same draws in every package)."),
+        ("threat", "", "The threat this replication played."),
+        ("ended_by", "", "How the attack ended (or 'interdicted')."),
+        *((c.name, c.unit, c.meaning) for c in columns_for(s)),
+    ]
+    width = max(len(name) for name, _, _ in rows)
+    for name, unit, meaning in rows:
+        click.echo(f"{name:{width}}  {unit:12}  {meaning}")
+
+
+COMMANDS = [validate, schema, list_scenarios, columns]
