@@ -61,7 +61,9 @@ class Crowd(Component):
             queues = incident.component(ScreeningQueues)
             self.exposed = queues.outside_at_attack(incident.site.id, zone.id)
         else:
-            self.exposed = int(round(zone.occupancy.sample(rng)))
+            occupancy = zone.occupancy
+            assert occupancy is not None  # a zone has an occupancy or a queue (Zone validates)
+            self.exposed = int(round(occupancy.sample(rng)))
         self._rng = rng  # the move delay is drawn when people are alerted (next draw)
         self.move_delay_min: float | None = None
         self.flow_per_min = sum(e.flow_per_min for e in zone.exits)

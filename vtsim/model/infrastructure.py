@@ -115,14 +115,16 @@ class Grid(Component):
     def interdicted_metrics(cls, incident: Incident) -> dict[str, float]:
         """An interdicted plot: the city never loses service."""
         infra = incident.scenario.infrastructure
+        assert infra is not None  # the component applies only with an infrastructure section
         return _metrics(network_for(infra, incident.caches), infra, None, math.nan)
 
     def __init__(self, incident: Incident):
         super().__init__(incident)
         infra = incident.scenario.infrastructure
+        assert infra is not None  # the component applies only with an infrastructure section
         strike = incident.mode.strike_facility(incident)
         self.env = incident.env
-        self.infra = infra
+        self.infra: Infrastructure = infra
         self.net = net = network_for(infra, incident.caches)
         self.origin = self.env.now + strike.delay_min  # t = 0 of the service curves
         self.disrupted = self.env.event()  # the first facility taken down

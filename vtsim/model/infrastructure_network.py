@@ -38,6 +38,10 @@ class Need:
 class Network:
     """Indexes of an :class:`Infrastructure` section, built once per scenario variant."""
 
+    # for each facility, who else is out if it fails alone: set on first use by
+    # vtsim.model.infrastructure.single_cuts
+    _single_cuts: list[set[int]]
+
     def __init__(self, infra: Infrastructure):
         self.infra = infra
         facilities = infra.facilities

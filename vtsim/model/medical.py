@@ -42,6 +42,7 @@ from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.patient import AT_HORIZON, FINAL_STATES, CareSamplers, CareTimes, Patient
 
 if TYPE_CHECKING:
+    from vtsim.scenario.medical import Medical as MedicalConfig
     from vtsim.scenario.schema import Scenario
 
 
@@ -93,7 +94,9 @@ class Medical(Component):
     def __init__(self, incident: Incident):
         super().__init__(incident)
         self.env: simpy.Environment = incident.env
-        self.cfg = cfg = incident.scenario.medical
+        cfg = incident.scenario.medical
+        assert cfg is not None  # the component applies only with a medical section
+        self.cfg: MedicalConfig = cfg
         self.samplers = CareSamplers.of(cfg)
         self.model = make_model(cfg.deterioration)
         self.patients: list[Patient] = []
@@ -229,6 +232,8 @@ class Medical(Component):
 
     def _patient(self, p: Patient, times: CareTimes):
         env, incident, care = self.env, self.incident, self.cfg.care
+        health = p.health
+        assert health is not None  # made with one in _casualty (not killed outright)
         yield incident.attack_ended
         if times.first_aid_u < self.cfg.first_aid.p_receive:
             p.first_aid_at = max(incident.now(), p.t_injured) + times.first_aid_delay
@@ -239,17 +244,17 @@ class Medical(Component):
         if not p.alive_at(now):
             return
         p.t_contact = now
-        p.health.care(now, care.ems_on_scene)
+        health.care(now, care.ems_on_scene)
         p.first_aid_at = math.inf
         yield env.timeout(times.triage)
         now = incident.now()
         if not p.alive_at(now):
             return
-        p.label = self._label(p, now, times.mistriage_u)
+        p.label = self._label(p, health, now, times.mistriage_u)
         self.loading.put((RANK[p.label], now, p.id, p, times))
 
-    def _label(self, p: Patient, t: float, u: float) -> str:
-        true = self.model.class_for(p.health.remaining_min(t), p.initial)
+    def _label(self, p: Patient, health: Health, t: float, u: float) -> str:
+        true = self.model.class_for(health.remaining_min(t), p.initial)
         p.true_at_triage = true
         rank = RANK[true]
         if u < self.cfg.triage.under_triage and rank < 2:
@@ -333,18 +338,21 @@ class Medical(Component):
         return min(candidates, key=lambda h: h.distance_km).id
 
     def _at_hospital(self, p: Patient, times: CareTimes):
-        unit = self.hospitals[p.hospital]
-        minutes = times.hospital[RANK[p.label]]
+        health, hospital, label = p.health, p.hospital, p.label
+        # a patient reaches hospital alive, labelled at triage, its hospital just recorded
+        assert health is not None and hospital is not None and label is not None
+        unit = self.hospitals[hospital]
+        minutes = times.hospital[RANK[label]]
 
         def still_needed() -> bool:
             now = self.incident.now()
             if not p.alive_at(now):
                 return False
-            p.health.care(now, 0.0)
+            health.care(now, 0.0)
             p.final = "treated_at_hospital"
             return True
 
-        yield from unit.treat(RANK[p.label], minutes, still_needed)
+        yield from unit.treat(RANK[label], minutes, still_needed)
 
     # ------------------------------------------------------------------ the end
     def metrics(self) -> dict[str, float]:
@@ -374,9 +382,13 @@ def _metrics(medical: Medical) -> dict[str, float]:
     patients = medical.patients
     attack_end = incident.end_time if incident.end_time is not None else t_end
     finals = dict.fromkeys(FINAL_STATES, 0)
+    dead = []
     for p in patients:
-        finals[p.final] += 1
-    dead = [p for p in patients if p.final.startswith(("died", "killed"))]
+        final = p.final
+        assert final is not None  # finish() closed every casualty's story
+        finals[final] += 1
+        if final.startswith(("died", "killed")):
+            dead.append(p)
     contacts = [p.t_contact for p in patients if not math.isnan(p.t_contact)]
     arrivals = [p.t_hospital for p in patients if not math.isnan(p.t_hospital)]
     t1_arrivals = [p.t_hospital for p in patients if p.initial == "t1" and p.hospital]

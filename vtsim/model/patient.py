@@ -7,9 +7,16 @@ the time of death is computed in closed form from its health, so nothing polls.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from vtsim.model.deterioration import RANK, Health
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+
+    Sampler = Callable[[np.random.Generator], float]  # a distribution's ``sample``
 
 FINAL_STATES = (
     "killed_outright",
@@ -81,6 +88,7 @@ class Patient:
         if self.final is not None:
             return self.final == "treated_at_hospital"
         health = self.health
+        assert health is not None  # only the killed outright have none, and they are final
         death = health.death_time()
         if self.first_aid_at <= t and self.first_aid_at < death:
             health.care(self.first_aid_at, self.first_aid_factor)
@@ -118,12 +126,12 @@ class CareSamplers(NamedTuple):
     """The ``sample`` methods behind :class:`CareTimes` for one medical configuration,
     looked up once (not through pydantic attribute chains for every casualty)."""
 
-    first_aid_delay: object
-    extraction: object
-    triage: object
-    on_scene: object
+    first_aid_delay: Sampler
+    extraction: Sampler
+    triage: Sampler
+    on_scene: Sampler
     treatment: tuple
-    handover: object
+    handover: Sampler
     hospital: tuple
 
     @classmethod

@@ -56,13 +56,13 @@ class Response(Component):
         # Alert edges and units already started, so a decision mid-incident starts only new
         # ones.
         self.started: set[tuple] = set()
-        env, site = incident.env, incident.site
+        env, alarm_to = incident.env, incident.site.alarm_to
         incident.on("alarm", lambda **data: _on_alarm(incident, **data))
-        if site.alarm_to is not None:
+        if alarm_to is not None:
             incident.on(
                 "alarm",
                 lambda source, **_: (
-                    alert(incident, site.alarm_to, "alarm") if source == "detection" else None
+                    alert(incident, alarm_to, "alarm") if source == "detection" else None
                 ),
             )
         env.process(_calls(incident))
@@ -208,7 +208,8 @@ def _metrics(incident: Incident) -> dict[str, float]:
     reached = incident.reached_site
     harm = incident.harm_start
     responder = incident.first_responder
-    ended_before_harm = incident.ended and (harm is None or incident.end_time < harm)
+    end = incident.end_time  # None while the attack goes on
+    ended_before_harm = end is not None and (harm is None or end < harm)
     return {
         "detected_before_target": float(incident.first_detection is not None) if reached else nan,
         "interrupted": (
@@ -222,9 +223,11 @@ def _metrics(incident: Incident) -> dict[str, float]:
         "stopped_before_harm": float(harm is None) if reached else nan,
         "min_to_harm": harm if harm is not None else nan,
         "min_to_first_responder": responder if responder is not None else nan,
-        "min_to_neutralisation": (incident.end_time if incident.ended_by == "neutralised" else nan),
+        "min_to_neutralisation": (
+            end if end is not None and incident.ended_by == "neutralised" else nan
+        ),
         "min_attack_active": (
-            (incident.end_time if incident.ended else incident.now()) - harm
+            (end if end is not None else incident.now()) - harm
             if harm is not None
             else (0.0 if reached else nan)
         ),

@@ -93,6 +93,7 @@ class Streams:
         # spawn-key element's words. Handing it that array directly gives the very same
         # state (and the same draws) for a quarter of the cost; these are its first words.
         seed_words = _words(self.seed) if self.seed >= 0 else None
+        self._prefix: list[int] | None
         if seed_words is not None and self.replication >= 0:
             self._prefix = seed_words + [0] * (4 - len(seed_words)) + _words(self.replication)
         else:  # negative: let numpy raise its own error

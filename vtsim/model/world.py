@@ -154,6 +154,7 @@ class World:
         if self.done:
             return False
         horizon = self.horizon
+        assert horizon is not None  # the attack has started (the run above waited for it)
         stop = horizon if t_min is None else min(horizon, t_min)
         if stop > self.env.now:
             deadline = self.env.timeout(stop - self.env.now)

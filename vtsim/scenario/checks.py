@@ -81,9 +81,9 @@ def _check(s: Scenario) -> Iterator[Problem]:
             value = getattr(site, key)
             if value is not None:
                 yield from _known(value, agency_ids, (*loc, key), "an agency")
-        for k, agency in enumerate(site.evacuation.alerted_by):
+        for k, agency_id in enumerate(site.evacuation.alerted_by):
             yield from _known(
-                agency, agency_ids, (*loc, "evacuation", "alerted_by", k), "an agency"
+                agency_id, agency_ids, (*loc, "evacuation", "alerted_by", k), "an agency"
             )
 
     for i, threat in enumerate(s.threats):
@@ -107,8 +107,8 @@ def _check(s: Scenario) -> Iterator[Problem]:
         loc = ("packages", i)
         if package.id == "baseline":
             yield (*loc, "id"), "'baseline' is reserved for the scenario without measures."
-        for j, measure in enumerate(package.measures):
-            yield from _known(measure, measure_ids, (*loc, "measures", j), "a measure")
+        for j, measure_id in enumerate(package.measures):
+            yield from _known(measure_id, measure_ids, (*loc, "measures", j), "a measure")
 
     from vtsim.scenario.medical import check_medical
 

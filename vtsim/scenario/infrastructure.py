@@ -17,7 +17,7 @@ Units: hours of outage and repair time (``_hours``), days for the horizon.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -171,7 +171,11 @@ def check_infrastructure(scenario) -> Iterator[tuple[tuple, str]]:
         )
     ids = {f.id: f for f in infra.facilities}
     site_ids = [s.id for s in scenario.sites]
-    for key, items in (("facilities", infra.facilities), ("crews", infra.crews)):
+    groups: tuple[tuple[str, Sequence[Facility | Crew]], ...] = (
+        ("facilities", infra.facilities),
+        ("crews", infra.crews),
+    )
+    for key, items in groups:
         seen: set[str] = set()
         for j, item in enumerate(items):
             if item.id in seen:
@@ -215,8 +219,8 @@ def check_infrastructure(scenario) -> Iterator[tuple[tuple, str]]:
                     f"'{supplier}' is in the same sector as '{dep.facility}' "
                     f"({ids[supplier].sector}); within a sector write a link.",
                 )
-    for k, facility in enumerate(infra.restoration.order):
-        yield from _known(facility, infra, (*loc, "restoration", "order", k))
+    for k, facility_id in enumerate(infra.restoration.order):
+        yield from _known(facility_id, infra, (*loc, "restoration", "order", k))
 
 
 def _known(value: str, infra: Infrastructure, loc: tuple) -> Iterator[tuple[tuple, str]]:

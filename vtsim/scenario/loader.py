@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from vtsim.errors import ScenarioError
 from vtsim.resources import resolve_scenario_path
@@ -76,7 +77,7 @@ def _model_at(loc: list, root: type[BaseModel] = Scenario) -> type[BaseModel] | 
     return None
 
 
-def _explain(err: dict, root: type[BaseModel] = Scenario) -> str:
+def _explain(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     """What was expected, in words, for one pydantic error (``root``: the file's model)."""
     kind, msg, got = err["type"], err["msg"], err.get("input")
     if kind == "extra_forbidden":
@@ -129,7 +130,7 @@ def validate_model(root: type[M], data, source: str, node: yaml.Node | None = No
 
 def validate_data(data: object, source: str, node: yaml.Node | None = None) -> Scenario:
     """Validate plain data as a scenario, or raise ScenarioError naming each field path."""
-    problems = [
+    problems: list[tuple[str, int | None, str]] = [
         (paths.render(loc, data), line, "this key is given twice; give it once.")
         for loc, line in paths.duplicate_keys(node)
     ]

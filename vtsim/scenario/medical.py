@@ -25,6 +25,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Factor = Annotated[float, Field(ge=0.0, le=1.0)]
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 CareClass = Literal["t1", "t2", "t3"]
+_ALL_CARE_CLASSES: tuple[CareClass, ...] = ("t1", "t2", "t3")
 
 
 def _tri(low: float, mode: float, high: float) -> Triangular:
@@ -164,7 +165,7 @@ class Hospital(Model):
         description="Patients in emergency treatment at once (Hirshberg et al. 2005: about "
         "4.6 critical patients an hour with the staff at hand).",
     )
-    accepts: list[CareClass] = Field(default_factory=lambda: ["t1", "t2", "t3"])
+    accepts: list[CareClass] = Field(default_factory=lambda: list(_ALL_CARE_CLASSES))
     surge: Surge = Field(default_factory=Surge)
     depends_on: list[Identifier] = Field(
         default_factory=list, description="Facilities (infrastructure ids) it needs."

@@ -135,7 +135,6 @@ class Layer(Model):
         "omitted; ['*'] for every zone of the site, outside ones too (catalogue measures).",
     )
 
-
     def acts_on(self, mode: str) -> bool:
         """Whether this layer acts on threats of ``mode`` (``modes``, or every mode)."""
         return self.modes is None or mode in self.modes

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
@@ -192,23 +192,30 @@ def on_registry_change(callback: Callable[[], None]) -> None:
     _ON_CHANGE.append(callback)
 
 
-class ThreatUnion:
-    """The type of one item of ``Scenario.threats``: the registered schema named by its
-    ``mode`` (a pydantic tagged union built from the registry when the model is built)."""
+if TYPE_CHECKING:
+    # To the type checker an item of ``Scenario.threats`` is a Threat (some registered
+    # subclass of it): what it holds at run time.
+    ThreatUnion = Threat
+else:
 
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        if not _SCHEMAS:
-            return handler.generate_schema(Threat)
-        choices: dict[Any, core_schema.CoreSchema] = {
-            name: handler.generate_schema(schema) for name, schema in _SCHEMAS.items()
-        }
-        return core_schema.tagged_union_schema(
-            choices,
-            discriminator="mode",
-            custom_error_type="unknown_threat_mode",
-            custom_error_message="expected a registered threat mode ({expected_tags})",
-            custom_error_context={"expected_tags": ", ".join(_SCHEMAS)},
-        )
+    class ThreatUnion:
+        """The type of one item of ``Scenario.threats``: the registered schema named by its
+        ``mode`` (a pydantic tagged union built from the registry when the model is
+        built)."""
+
+        @classmethod
+        def __get_pydantic_core_schema__(
+            cls, source: Any, handler: GetCoreSchemaHandler
+        ) -> core_schema.CoreSchema:
+            if not _SCHEMAS:
+                return handler.generate_schema(Threat)
+            choices: dict[Any, core_schema.CoreSchema] = {
+                name: handler.generate_schema(schema) for name, schema in _SCHEMAS.items()
+            }
+            return core_schema.tagged_union_schema(
+                choices,
+                discriminator="mode",
+                custom_error_type="unknown_threat_mode",
+                custom_error_message="expected a registered threat mode ({expected_tags})",
+                custom_error_context={"expected_tags": ", ".join(_SCHEMAS)},
+            )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -38,7 +39,10 @@ from vtsim.scenario import paths
 from vtsim.scenario.distributions import Dist
 from vtsim.scenario.schema import Effect, Measure, Scenario
 
-_DIST = TypeAdapter(Dist)
+_DIST: TypeAdapter[Dist] = TypeAdapter(Dist)
+
+_Place = tuple[Any, Any]
+"""A place in plain scenario data: (a dict, one of its keys) or (a list, an index)."""
 
 
 class EffectError(VtsimError):
@@ -77,12 +81,12 @@ def _matches(item, selector: str) -> bool:
     return str(have).lower() == wanted.lower()
 
 
-def _targets(data: dict, keys: list[str], where: str) -> list[tuple[object, object]]:
+def _targets(data: dict, keys: list[str], where: str) -> list[_Place]:
     """Every (container, key) the path addresses; ``*`` and selections may match several."""
-    frontier: list[tuple[object, object]] = [({"": data}, "")]
+    frontier: list[_Place] = [({"": data}, "")]
     for depth, key in enumerate(keys):
         here = ".".join(keys[:depth]) or "the top"
-        step_to: list[tuple[object, object]] = []
+        step_to: list[_Place] = []
         optional = key.endswith("?")
         key = key.rstrip("?")
         for container, step in frontier:

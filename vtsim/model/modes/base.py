@@ -20,14 +20,19 @@ module and its registration, nothing else: ``docs/developing.md`` has the recipe
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from vtsim.model import harm as harm_api
 from vtsim.model import protect
 from vtsim.model.crowd import Crowd
 from vtsim.model.infrastructure import Strike, physical_strike
 from vtsim.scenario.distributions import Dist
-from vtsim.scenario.threats import Threat, register_threat_schema, unregister_threat_schema
+from vtsim.scenario.threats import (
+    AttackOnPeopleThreat,
+    Threat,
+    register_threat_schema,
+    unregister_threat_schema,
+)
 
 if TYPE_CHECKING:
     import simpy
@@ -99,7 +104,7 @@ class AttackOnPeople(ThreatMode):
 
     def active_duration(self, threat: Threat) -> Dist | None:
         if threat.harm.profile == "rate":
-            return threat.active_duration_min  # type: ignore[attr-defined]
+            return cast(AttackOnPeopleThreat, threat).active_duration_min
         return None
 
 

@@ -36,7 +36,7 @@ after the release (if ``decontamination.evacuees``) goes through it,
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 import numpy as np
 import simpy
@@ -336,6 +336,8 @@ class ReleaseOutcome(Component):
         crowd = incident.component(ReleaseCrowd)
         waiting = state.decon_joined - state.decon_done
         detected = state.detected_at
+        # the last decontamination (censored at the horizon while people are still waiting)
+        decon_end = incident.now() if waiting else state.decon_last
         return {
             "cbrn_min_to_detection": detected - state.start if detected is not None else math.nan,
             "cbrn_detected_by_sensor": float(state.detected_by == "sensor"),
@@ -345,8 +347,8 @@ class ReleaseOutcome(Component):
             "decon_waiting_at_horizon": float(waiting),
             # Censored at the horizon when people are still waiting: a lower bound then.
             "decon_min_to_complete": (
-                (incident.now() if waiting else state.decon_last) - state.start
-                if state.decon_joined
+                decon_end - state.start
+                if state.decon_joined and decon_end is not None
                 else math.nan
             ),
             "decon_wait_min_mean": (
@@ -363,4 +365,4 @@ class CbrnRelease(ThreatMode):
     components = (ReleaseOutcome,)
 
     def harm(self, incident: Incident, crowd: Crowd):
-        yield from release(incident, crowd)  # type: ignore[arg-type]
+        yield from release(incident, cast(ReleaseCrowd, crowd))  # this mode's crowd class

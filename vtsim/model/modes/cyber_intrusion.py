@@ -10,7 +10,7 @@ nothing. The service curves start at the first disruption (the end of the dwell)
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import Field
 
@@ -49,9 +49,11 @@ class CyberIntrusion(ThreatMode):
     crosses_ground_layers = False
 
     def strike_facility(self, incident: Incident) -> Strike:
-        threat = incident.threat
-        dwell_dist: Dist | None = threat.dwell_hours  # type: ignore[attr-defined]
-        detection = incident.scenario.infrastructure.cyber_detection_hours
+        threat = cast(CyberIntrusionThreat, incident.threat)  # this mode's threat
+        dwell_dist = threat.dwell_hours
+        infra = incident.scenario.infrastructure
+        assert infra is not None  # asked by the infrastructure component, which needs one
+        detection = infra.cyber_detection_hours
         # Each from its own stream.
         dwell = dwell_dist.sample(incident.streams.get("dwell", threat.id)) if dwell_dist else 0.0
         detect = (

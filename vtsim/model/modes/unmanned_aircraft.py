@@ -28,7 +28,7 @@ zone is clear.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from pydantic import Field
 
@@ -106,7 +106,8 @@ class UnmannedAircraft(ThreatMode):
     def approach(self, incident: Incident):
         """The flight through the monitored airspace, its detection and interdiction, then
         harm (unless the aircraft was stopped or the attack ended)."""
-        env, threat, site = incident.env, incident.threat, incident.site
+        env, site = incident.env, incident.site
+        threat = cast(UnmannedAircraftThreat, incident.threat)  # this mode's threat
         flight = max(threat.flight_min.sample(incident.streams.get("flight", threat.id)), 0.0)
         # One stream for the counter-drone layer, drawn in a fixed order whatever the outcome.
         rng = incident.streams.get("counter-drone", site.id, threat.id)
@@ -148,8 +149,10 @@ def disruption(incident: Incident, crowd: Crowd):
     are injured in the rush; over when the zone is clear."""
     crowd.warn("aircraft over the zone")
     crowd.exposed_at_onset = crowd.remaining(incident.now())
-    if crowd.moving_at > incident.now():
-        yield incident.env.timeout(crowd.moving_at - incident.now())
+    moving_at = crowd.moving_at
+    assert moving_at is not None  # warned just above
+    if moving_at > incident.now():
+        yield incident.env.timeout(moving_at - incident.now())
     threat = incident.threat
     moving = crowd.remaining(incident.now())
     rng = incident.streams.get("harm", threat.id)
