@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,18 @@ nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "researcher.ipynb"
 
+# The kernel's environment is given explicitly: it would otherwise inherit this process's,
+# and MPLBACKEND=Agg (common on a headless server) makes the kernel draw no inline figure.
+INLINE = "module://matplotlib_inline.backend_inline"
 
-def test_researcher_notebook_executes(monkeypatch, tmp_path):
-    monkeypatch.setenv("VTSIM_NOTEBOOK_TINY", "1")
+
+@pytest.mark.slow
+def test_researcher_notebook_executes(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
-    client.execute()
+    client.execute(env={**os.environ, "VTSIM_NOTEBOOK_TINY": "1", "MPLBACKEND": INLINE})
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,18 @@ nbformat = pytest.importorskip("nbformat")
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "trainer-prep.ipynb"
 
 
-def test_trainer_prep_notebook_previews_checks_and_exports(monkeypatch, tmp_path):
-    monkeypatch.setenv("VTSIM_PREP_REPLICATIONS", "30")
-    monkeypatch.setenv("VTSIM_HANDOUTS", str(tmp_path))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+@pytest.mark.slow
+def test_trainer_prep_notebook_previews_checks_and_exports(tmp_path):
+    # The kernel's environment is given in full, not inherited from this process: its
+    # scenario and figure backend (no figures are checked: Agg, whatever MPLBACKEND the
+    # shell sets) do not depend on where the tests run.
+    env = {
+        **os.environ,
+        "VTSIM_SCENARIO": "harbour-festival",
+        "VTSIM_PREP_REPLICATIONS": "30",
+        "VTSIM_HANDOUTS": str(tmp_path),
+        "MPLBACKEND": "Agg",
+    }
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
         nb,
@@ -23,7 +32,7 @@ def test_trainer_prep_notebook_previews_checks_and_exports(monkeypatch, tmp_path
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
-    client.execute()
+    client.execute(env=env)
     errors = [
         o
         for c in nb.cells

@@ -8,9 +8,10 @@ import yaml
 import vtsim
 from vtsim.errors import ScenarioError, VtsimError
 from vtsim.resources import bundled_scenarios
+from vtsim.scenario import paths
 from vtsim.scenario.catalogue import load_catalogue, with_measures
 from vtsim.scenario.schema import Effect, Measure
-from vtsim.scenario.transforms import apply_measures
+from vtsim.scenario.transforms import _targets, apply_measures
 
 
 def _measure(path, op, value, id="m"):
@@ -52,6 +53,27 @@ def test_every_catalogue_measure_applies_to_every_bundled_scenario(path):
     extended = with_measures(scenario, ids)
     for m in load_catalogue().measures:
         apply_measures(extended, [extended.measure(m.id)])
+
+
+def test_every_catalogue_effect_path_matches_something_in_a_bundled_scenario():
+    """A wildcard or a selection may match nothing in one scenario, but an effect whose
+    path matches nothing in any bundled scenario changes nothing anywhere: a misspelt
+    selection (``[role=polise]``) or a field the schema no longer has."""
+    data = [vtsim.load_scenario(p).model_dump(mode="json") for p in bundled_scenarios()]
+
+    def places(scenario, path):
+        try:  # the private resolver of apply_effect: there is no public one
+            return _targets(scenario, paths.split(path), path)
+        except VtsimError:  # a named item missing here (the test above covers the errors)
+            return []
+
+    dead = [
+        f"{m.id}: {effect.path}"
+        for m in load_catalogue().measures
+        for effect in m.effects
+        if not any(places(scenario, effect.path) for scenario in data)
+    ]
+    assert not dead, "effect paths matching nothing in any bundled scenario: " + "; ".join(dead)
 
 
 def test_wildcard_and_selection_change_exactly_the_matching_items(worship):
