@@ -1,7 +1,8 @@
 """Replications per second per core on every bundled scenario (one process, no executor).
 
 Rates are per CPU second of this single-threaded process (``time.process_time``), so a
-busy shared machine does not deflate them.
+busy shared machine does not deflate them. Replications get a ``Caches`` as the
+runner's executors pass them (queue days and networks are reused within a process).
 
 python benchmarks/bench_scenarios.py [-n 500]
 """
@@ -14,6 +15,7 @@ import time
 
 from vtsim import load_scenario, simulate
 from vtsim.errors import VtsimError
+from vtsim.model.caches import Caches
 from vtsim.resources import bundled_scenarios
 
 
@@ -32,11 +34,12 @@ def main() -> None:
         except VtsimError as exc:
             print(f"{path.stem:32} {'invalid':>12}  ({str(exc).splitlines()[0][:60]})")
             continue
-        simulate(scenario, 1, 0)
+        caches = Caches()
+        simulate(scenario, 1, 0, caches=caches)
         start = time.process_time()
         done = 0
         while done < args.replications and time.process_time() - start < args.max_seconds:
-            simulate(scenario, 1, done)
+            simulate(scenario, 1, done, caches=caches)
             done += 1
         seconds = time.process_time() - start
         rate = done / seconds

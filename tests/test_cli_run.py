@@ -12,6 +12,7 @@ import vtsim
 from vtsim.cli import main
 
 
+@pytest.mark.slow
 def test_run_default_scenario_prints_scorecard_and_writes_results(tmp_path):
     out = tmp_path / "results"
     result = CliRunner().invoke(main, ["run", "-n", "40", "-s", "7", "-o", str(out)])
@@ -57,6 +58,7 @@ def test_run_default_scenario_prints_scorecard_and_writes_results(tmp_path):
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*"))
 
 
+@pytest.mark.slow
 def test_run_twice_with_the_same_seed_writes_identical_tables(tmp_path):
     runner = CliRunner()
     for name, jobs in (("a", "1"), ("b", "2")):
@@ -107,6 +109,7 @@ def test_scenarios_command_lists_the_library():
     assert "harbour-festival" in result.output
 
 
+@pytest.mark.slow
 def test_run_on_a_local_dask_cluster_equals_the_serial_run(tmp_path):
     pytest.importorskip("distributed")
     runner = CliRunner()

@@ -10,6 +10,7 @@ from vtsim.analysis.executors import Task, run_chunk
 from vtsim.resources import bundled_scenarios
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_results_for_any_number_of_jobs(festival):
     serial = vtsim.run(festival, replications=60, seed=9, jobs=1, progress=False).frame
     pooled = vtsim.run(festival, replications=60, seed=9, jobs=2, progress=False).frame
@@ -30,6 +31,7 @@ def test_chunking_does_not_change_results(festival):
     assert pd.DataFrame(whole).equals(pd.DataFrame(parts))
 
 
+@pytest.mark.slow
 def test_packages_see_the_same_threats_and_crowds(festival):
     frame = vtsim.run(festival, replications=80, seed=3, progress=False).frame
     by_package = {p: f.set_index("replication") for p, f in frame.groupby("package")}
@@ -66,6 +68,7 @@ def test_interrupted_run_keeps_whole_paired_blocks(festival):
     assert 0 < len(counts.iloc[0]) < 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
 def test_every_bundled_scenario_is_identical_for_one_or_two_jobs(path):
     scenario = vtsim.load_scenario(path)
@@ -76,6 +79,7 @@ def test_every_bundled_scenario_is_identical_for_one_or_two_jobs(path):
     pd.testing.assert_frame_equal(serial, again)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
 def test_every_replication_reports_the_same_metrics_in_the_same_order(path):
     """Interdicted or not, attacked or not: one outcome's metric names, in one order, so a

@@ -65,6 +65,7 @@ def test_validation_scenario_is_the_issue_path(easi_scenario):
     assert easi_for_site(easi_scenario, "venue") == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_simulated_interruption_converges_to_easi(easi_scenario):
     n = 4000
     results = vtsim.run(easi_scenario, replications=n, seed=1977, progress=False)

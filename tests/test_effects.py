@@ -26,6 +26,7 @@ def _pairs(a, b, seed, n=40):
     layer=st.sampled_from(["perimeter-patrol", "gate-check", "arena-floor"]),
     seed=st.integers(0, 10_000),
 )
+@pytest.mark.slow
 def test_more_detection_never_means_more_successful_attacks(festival, boost, layer, seed):
     current = next(x.p_detect for x in festival.sites[0].layers if x.id == layer)
     better = vtsim.apply_measures(
@@ -44,6 +45,7 @@ def test_more_detection_never_means_more_successful_attacks(festival, boost, lay
         assert more["attack_succeeded"] <= base["attack_succeeded"]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(factor=st.floats(0.1, 1.0), seed=st.integers(0, 10_000))
 def test_faster_response_never_raises_casualties(festival, factor, seed):
@@ -63,6 +65,7 @@ def test_faster_response_never_raises_casualties(festival, factor, seed):
         assert fast["attack_succeeded"] <= base["attack_succeeded"]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(factor=st.floats(1.0, 4.0), seed=st.integers(0, 10_000))
 def test_wider_exits_never_raise_casualties(festival, factor, seed):
@@ -81,6 +84,7 @@ def test_wider_exits_never_raise_casualties(festival, factor, seed):
         assert wide["evacuated"] >= base["evacuated"] or base["casualties_total"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("package", ["baseline", "screening", "barriers", "command-alerting"])
 def test_every_person_exposed_is_accounted_for(festival, package):
     frame = vtsim.run(festival, replications=150, seed=5, packages=[package], progress=False).frame
@@ -95,6 +99,7 @@ def test_every_person_exposed_is_accounted_for(festival, package):
     assert (reached["casualties_total"] <= reached["exposed_peak"]).all()
 
 
+@pytest.mark.slow
 def test_harm_only_after_the_attack_reaches_its_target(festival):
     frame = vtsim.run(festival, replications=200, seed=8, progress=False).frame
     no_harm = frame[frame["attack_succeeded"] == 0]

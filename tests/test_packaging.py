@@ -48,6 +48,7 @@ def test_wheel_contains_the_scenario_library(wheel):
     assert "vtsim/scenarios/networks/coastal-city-grid.nodes.csv" in names
 
 
+@pytest.mark.slow
 def test_installed_copy_runs_the_default_scenario_from_anywhere(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run(

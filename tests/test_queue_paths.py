@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from queue_reference import _lanes_events, lanes_heap, simulate_day_events
 
 from vtsim.model import queue as queue_model
@@ -117,6 +116,7 @@ def _visitors(draw):
     return np.array(sorted(times), dtype=float), np.array(services, dtype=float), lanes
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_visitors())
 def test_fast_path_equals_event_path_and_heap_on_small_queues(visitors):

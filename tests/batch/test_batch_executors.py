@@ -26,6 +26,7 @@ def _run(tiny_sweep, folder, **kw):
     return run_sweep(tiny_sweep, folder, progress=False, chunk=4, **kw).frame
 
 
+@pytest.mark.slow
 def test_serial_pool_and_dask_give_identical_tables(tiny_sweep, tmp_path):
     serial = _run(tiny_sweep, tmp_path / "serial", jobs=1)
     pool = _run(tiny_sweep, tmp_path / "pool", jobs=2)
@@ -42,6 +43,7 @@ def test_serial_pool_and_dask_give_identical_tables(tiny_sweep, tmp_path):
     pd.testing.assert_frame_equal(serial, dask)
 
 
+@pytest.mark.slow
 def test_vtsim_run_on_dask_equals_serial():
     serial = vtsim.run("harbour-festival", replications=12, seed=5, progress=False)
     with DaskExecutor(workers=2) as executor:
@@ -68,6 +70,7 @@ class _Crash(SerialExecutor):
             yield task, rows
 
 
+@pytest.mark.slow
 def test_crash_then_resume_gives_the_uninterrupted_table(tiny_sweep, tmp_path):
     whole = _run(tiny_sweep, tmp_path / "whole", jobs=1)
     folder = tmp_path / "crashed"
@@ -89,6 +92,7 @@ def test_resume_refuses_a_changed_sweep(tiny_sweep, tmp_path):
         _run(tiny_sweep, folder, jobs=1, resume=True, seed=99)
 
 
+@pytest.mark.slow
 def test_kill_the_cli_and_resume(tiny_sweep, tmp_path):
     """SIGKILL a real `vtsim batch` once a chunk file exists, then --resume."""
     whole = _run(tiny_sweep, tmp_path / "whole", jobs=1, replications=12)
@@ -112,6 +116,7 @@ def test_kill_the_cli_and_resume(tiny_sweep, tmp_path):
     assert killed and proc.returncode == -signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_cli_on_a_running_dask_scheduler(tiny_sweep, tmp_path):
     """`--scheduler tcp://...`: connect to a cluster someone else started (loopback)."""
     from distributed import LocalCluster
@@ -143,6 +148,7 @@ def test_cli_on_a_running_dask_scheduler(tiny_sweep, tmp_path):
     pd.testing.assert_frame_equal(serial, BatchResults.load(out).frame)
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error(tiny_sweep, tmp_path):
     executor = DaskExecutor(scheduler="tcp://127.0.0.1:9")
     executor._connect_timeout = "1s"
@@ -180,6 +186,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
 def test_pool_forks_only_when_single_threaded_and_results_do_not_change(tmp_path):
     script = tmp_path / "start_methods.py"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -19,6 +20,7 @@ def _run(*args):
     return CliRunner().invoke(main, ["exercise", *args], catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_a_recorded_session_plays_through_and_writes_the_after_action_report(tmp_path):
     out = tmp_path / "out"
     result = _run(
@@ -49,6 +51,7 @@ def test_a_recorded_session_plays_through_and_writes_the_after_action_report(tmp
     assert all(s["n"] == 8 for s in transcript["over_storylines"])
 
 
+@pytest.mark.slow
 def test_the_improvement_plan_seeds_a_roadmap_portfolio(tmp_path):
     out = tmp_path / "out"
     _run("harbour-festival", "--decisions", DECISIONS, "-o", str(out), "-n", "12", "--no-progress")
@@ -81,6 +84,7 @@ def test_handouts_are_written_before_the_workshop(tmp_path):
     assert "alert-public" not in manual  # players do not see the options in advance
 
 
+@pytest.mark.slow
 def test_parallel_storylines_give_identical_results(tmp_path):
     for jobs in ("1", "2"):
         _run(

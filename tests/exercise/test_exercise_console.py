@@ -37,6 +37,7 @@ def _spawn(tmp_path, *args):
     return child
 
 
+@pytest.mark.slow
 def test_a_facilitator_plays_the_exercise_at_the_prompts(tmp_path):
     child = _spawn(tmp_path, "-n", "5", "--no-progress")
     answers = iter(["9", "2", "b", "1", "2", "1"])  # bad input, choose, go back, choose again
@@ -85,6 +86,7 @@ def test_a_session_folder_in_use_is_not_overwritten(tmp_path):
     assert (tmp_path / "session.json").read_text() == "{}"
 
 
+@pytest.mark.slow
 def test_an_interrupted_console_session_is_saved_and_resumes(tmp_path):
     child = _spawn(tmp_path, "--no-counterfactual")
     while True:

@@ -57,6 +57,7 @@ def _picture_numbers(story) -> dict:
     return {k: picture[k] for k in ("evacuated", "still_exposed", "casualties")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "threat"), CASES)
 def test_the_picture_shows_the_model_s_numbers_at_every_stop(name, threat):
     scenario = load_scenario(name)

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import vtsim
@@ -29,6 +30,7 @@ def test_vtsim_network_on_a_scenario_without_infrastructure_says_so(tmp_path):
     assert "no infrastructure section" in result.output
 
 
+@pytest.mark.slow
 def test_vtsim_run_reports_recover_for_each_package_with_service_curves(tmp_path):
     result = CliRunner().invoke(
         main,

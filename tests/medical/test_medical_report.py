@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 import vtsim
@@ -30,6 +31,7 @@ def test_no_medical_figures_without_a_medical_section(easi_scenario):
     assert medical_text(results) == ""
 
 
+@pytest.mark.slow
 def test_vtsim_run_shows_the_medical_respond_phase_and_writes_its_figures(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "museum-siege", "-n", "10", "-o", str(out)])

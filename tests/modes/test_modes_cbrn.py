@@ -106,6 +106,7 @@ def test_a_faster_evacuation_never_increases_exposure(metro):
         assert b.metrics["casualties_total"] <= a.metrics["casualties_total"]
 
 
+@pytest.mark.slow
 def test_each_cbrn_measure_makes_a_measurable_difference(metro):
     def mean(package, name):
         scenario = metro if package is None else apply_package(metro, package)
@@ -163,7 +164,9 @@ def test_a_release_needs_the_accumulating_profile(metro):
     data = metro.model_dump(mode="json")
     data["threats"][0]["harm"]["profile"] = "rate"
     data["threats"][0]["active_duration_min"] = 5.0
-    with pytest.raises(VtsimError, match=r"harm\.profile: expected: input should be 'accumulating'"):
+    with pytest.raises(
+        VtsimError, match=r"harm\.profile: expected: input should be 'accumulating'"
+    ):
         validate_data(data, "metro.yaml")
 
 

@@ -12,6 +12,7 @@ from vtsim.cli import main
 from vtsim.resources import scenarios_dir
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, packages, headlines",
     [
@@ -45,6 +46,7 @@ def test_run_a_threat_mode_scenario_by_name(tmp_path, name, packages, headlines)
     assert (out / "scorecard.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_scenario_file_runs_the_same_with_any_number_of_jobs(tmp_path):
     frames = []
     for jobs in ("1", "2"):

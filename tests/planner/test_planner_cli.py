@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -21,6 +22,7 @@ def test_compare_prints_differences_cost_and_burden():
     assert "queue peak" in result.output
 
 
+@pytest.mark.slow
 def test_compare_then_report_on_the_results_folder(tmp_path):
     out = tmp_path / "cmp"
     r = CliRunner().invoke(
@@ -50,6 +52,7 @@ def test_compare_then_report_on_the_results_folder(tmp_path):
     assert not re.search(r'(src|href)="https?://', html)  # self-contained
 
 
+@pytest.mark.slow
 def test_report_straight_from_a_scenario(tmp_path):
     r = CliRunner().invoke(
         main, ["report", "harbour-festival", "-n", "8", "-p", "barriers", "-o", str(tmp_path)]

@@ -50,6 +50,7 @@ def test_greedy_roadmap_stays_within_budget_and_gains_add_up(small_portfolio):
     )
 
 
+@pytest.mark.slow
 def test_exact_enumeration_is_never_worse_than_greedy(small_portfolio):
     portfolio, scenarios = load_portfolio(small_portfolio)
     model = PortfolioModel(portfolio, scenarios, progress=False)
@@ -61,6 +62,7 @@ def test_exact_enumeration_is_never_worse_than_greedy(small_portfolio):
         assert model.gains([best])[0] >= greedy_gain - 1e-9
 
 
+@pytest.mark.slow
 def test_more_budget_never_buys_less_protection_with_exact(small_portfolio):
     gains = []
     for budget in (30000, 80000, 200000):
@@ -69,6 +71,7 @@ def test_more_budget_never_buys_less_protection_with_exact(small_portfolio):
     assert gains == sorted(gains)
 
 
+@pytest.mark.slow
 def test_sensitivity_says_which_conclusions_survive(small_portfolio):
     plan = vtsim.roadmap(small_portfolio, budget=120000, sensitivity=True, progress=False)
     sens = plan.sensitivity
