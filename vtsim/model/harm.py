@@ -51,16 +51,25 @@ def harm_one(incident: Incident, crowd: Crowd, triage: str) -> Casualty:
     return incident.add_casualty(triage)
 
 
-def instant(incident: Incident, crowd: Crowd, why: str):
-    """Profile ``instant``: a share ``fraction_harmed`` of those exposed, at once."""
+def _onset(incident: Incident, crowd: Crowd, why: str):
+    """Harm starts: the crowd is warned and counted; the harm and triage streams."""
     crowd.warn(why)
     threat = incident.threat
-    rng = incident.streams.get("harm", threat.id)
-    triage_rng = incident.streams.get("triage", threat.id)
-    triage = Triage.of(incident)
     at_onset = crowd.remaining(incident.now())
     crowd.exposed_at_onset = at_onset
-    n = int(rng.binomial(at_onset, threat.harm.fraction_harmed)) if at_onset else 0
+    return (
+        incident.streams.get("harm", threat.id),
+        incident.streams.get("triage", threat.id),
+        Triage.of(incident),
+        at_onset,
+    )
+
+
+def instant(incident: Incident, crowd: Crowd, why: str):
+    """Profile ``instant``: a share ``fraction_harmed`` of those exposed, at once."""
+    rng, triage_rng, triage, at_onset = _onset(incident, crowd, why)
+    fraction = incident.threat.harm.fraction_harmed
+    n = int(rng.binomial(at_onset, fraction)) if at_onset else 0
     for _ in range(n):
         harm_one(incident, crowd, triage(triage_rng.random()))
     incident.end_attack("completed")
@@ -70,14 +79,8 @@ def instant(incident: Incident, crowd: Crowd, why: str):
 
 def rate(incident: Incident, crowd: Crowd, why: str):
     """Profile ``rate``: casualties while the attack goes on, thinned by who is still there."""
-    crowd.warn(why)
-    threat = incident.threat
-    rng = incident.streams.get("harm", threat.id)
-    triage_rng = incident.streams.get("triage", threat.id)
-    triage = Triage.of(incident)
-    at_onset = crowd.remaining(incident.now())
-    crowd.exposed_at_onset = at_onset
-    candidate_rate = threat.harm.casualties_per_1000_per_min * at_onset / 1000.0
+    rng, triage_rng, triage, at_onset = _onset(incident, crowd, why)
+    candidate_rate = incident.threat.harm.casualties_per_1000_per_min * at_onset / 1000.0
     if candidate_rate <= 0:
         return
     env_timeout = incident.env.timeout
