@@ -1,8 +1,8 @@
 """Wiring the sub-models into one replication: ``simulate()`` and ``World``.
 
 ``simulate`` is a pure function of (scenario, seed, replication): it builds a
-SimPy environment, draws which threat this replication plays, runs the planning
-window, wires the sub-models when the attack starts, runs to the horizon and
+SimPy environment, draws which threat this replication plays and its planning
+window, sets up the sub-models when the attack starts (time 0), runs to the horizon and
 returns a flat :class:`Outcome`. No globals, no shared generator, no I/O; a
 runner may pass its :class:`~vtsim.model.caches.Caches` to save work.
 
@@ -22,7 +22,7 @@ import simpy
 
 from vtsim.model import prevent, protect
 from vtsim.model.caches import Caches
-from vtsim.model.component import Component
+from vtsim.model.component import Column, Component
 from vtsim.model.crowd import Crowd
 from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.infrastructure import Grid, horizon_min
@@ -56,11 +56,9 @@ def components_for(scenario: Scenario) -> list[type[Component]]:
     return found
 
 
-def columns_for(scenario: Scenario) -> list:
+def columns_for(scenario: Scenario) -> list[Column]:
     """Every outcome column of a scenario (name, unit, meaning), in table order after
     ``threat`` and ``ended_by``."""
-    from vtsim.model.component import Column
-
     head = [
         Column("prevented", "0/1", "The plot was interdicted before the attack.", 1.0),
         Column("days_to_interdiction", "days", "From the plot's start to its interdiction."),
