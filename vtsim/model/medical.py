@@ -84,6 +84,7 @@ class Medical(Component):
             count("patients_max_hospital", "Patients at the busiest hospital."),
             *hospitals,
             count("t2_worsened_to_t1", "Initial T2 casualties found T1 at triage."),
+            count("t1_deaths", "Deaths among casualties triaged T1 when harmed."),
             count("mistriaged", "Casualties labelled another class than their true one."),
             *(
                 count(f"casualties_{s}", f"Casualties whose story ended '{s}'.")
@@ -190,10 +191,12 @@ class Medical(Component):
                 self.closed_for_dependency[hid] = 0
 
     def _scene_access(self):
-        """The zone opens to medical teams: after the sweep, or earlier with a task force."""
+        """The zone opens to medical teams once it is cleared (how long that takes is the
+        mode's: a sweep after an assault, a check for secondary devices after a blast), or
+        earlier with a task force."""
         incident, scene = self.incident, self.cfg.scene
         rng = incident.streams.get("scene-access", incident.site.id)
-        sweep = scene.sweep_min.sample(rng)
+        sweep = incident.mode.scene_clearance(scene).sample(rng)
         form_up = scene.rtf_form_up_min.sample(rng)
         self.env.process(self._ready())
         yield incident.mode.scene_safe(incident)
@@ -406,6 +409,7 @@ def _metrics(medical: Medical) -> dict[str, float]:
         "patients_max_hospital": float(max(medical.received.values(), default=0)),
         **per_hospital,
         "t2_worsened_to_t1": float(worsened),
+        "t1_deaths": float(sum(1 for p in dead if p.initial == "t1")),
         "mistriaged": float(mistriaged),
         **{f"casualties_{s}": float(n) for s, n in finals.items()},
     }

@@ -91,8 +91,20 @@ class SceneAccess(Model):
 
     sweep_min: Dist = Field(
         LogNormal(mean=30.0, sd=15.0),
-        description="From the end of the attack (neutralised, self-terminated, or a device gone "
-        "off) until police declare the zone safe after a sweep (illustrative).",
+        description="After an armed assault (or any mode without its own clearance below): from "
+        "the end of the attack until police declare the zone safe after a sweep "
+        "(illustrative).",
+    )
+    secondary_device_check_min: Dist = Field(
+        _tri(5, 10, 20),
+        description="After an explosion: from the blast until the scene is declared clear of "
+        "secondary devices and medical teams go in (illustrative; minutes, not an assault's "
+        "building sweep).",
+    )
+    vehicle_secured_min: Dist = Field(
+        _tri(1, 3, 6),
+        description="After a ramming: from the vehicle stopping until it and its occupants are "
+        "secured and medical teams go in (illustrative).",
     )
     rescue_task_force: bool = Field(
         False,

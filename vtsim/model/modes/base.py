@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from vtsim.model.component import Component
     from vtsim.model.incident import Incident
+    from vtsim.scenario.medical import SceneAccess
 
 
 class ThreatMode:
@@ -93,9 +94,15 @@ class ThreatMode:
         return Strike(physical_strike)
 
     def scene_safe(self, incident: Incident) -> simpy.Event:
-        """The event after which medical teams may start towards the scene (then the
-        sweep, or a rescue task force): by default the end of the attack."""
+        """The event after which the scene is cleared for medical teams (see
+        :meth:`scene_clearance`; a rescue task force may go in earlier): by default the
+        end of the attack."""
         return incident.attack_ended
+
+    def scene_clearance(self, scene: SceneAccess) -> Dist:
+        """From :meth:`scene_safe` to the scene declared safe for medical teams: by default
+        the police sweep after an armed attack (``medical.scene.sweep_min``)."""
+        return scene.sweep_min
 
 
 class AttackOnPeople(ThreatMode):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Literal
 
 from vtsim.model.modes.base import AttackOnPeople, register
+from vtsim.scenario.distributions import Dist
+from vtsim.scenario.medical import SceneAccess
 from vtsim.scenario.threats import AttackOnPeopleThreat
 
 
@@ -21,3 +23,8 @@ class ExplosiveDeviceThreat(AttackOnPeopleThreat):
 @register
 class ExplosiveDevice(AttackOnPeople):
     schema = ExplosiveDeviceThreat
+
+    def scene_clearance(self, scene: SceneAccess) -> Dist:
+        """Medical teams go in once the scene is checked for secondary devices (not swept
+        like a building after an assault)."""
+        return scene.secondary_device_check_min

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Literal
 
 from vtsim.model.modes.base import AttackOnPeople, register
+from vtsim.scenario.distributions import Dist
+from vtsim.scenario.medical import SceneAccess
 from vtsim.scenario.threats import AttackOnPeopleThreat
 
 
@@ -21,3 +23,7 @@ class VehicleRammingThreat(AttackOnPeopleThreat):
 @register
 class VehicleRamming(AttackOnPeople):
     schema = VehicleRammingThreat
+
+    def scene_clearance(self, scene: SceneAccess) -> Dist:
+        """Medical teams go in once the stopped vehicle and its occupants are secured."""
+        return scene.vehicle_secured_min
