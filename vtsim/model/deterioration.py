@@ -9,7 +9,9 @@ when care changes (SIMEDIS does the same with its health score: Debacker et al.
 2016, Benhassine et al. 2023).
 
 Default: :class:`~vtsim.scenario.medical.SimedisIss`, ``T = 43,500 * ISS^-1.95``
-minutes for an injury severity score ISS drawn by triage class. Other models
+minutes for an injury severity score ISS drawn by triage class, times a lognormal
+factor (median 1) when ``spread_sd_log`` > 0: casualties with the same score do not all
+die at the same instant. Other models
 implement :class:`DeteriorationModel` and are registered in :data:`MODELS`.
 
 >>> h = Health(untreated_ttd_min=40.0, t_injured=0.0)
@@ -59,10 +61,14 @@ class SimedisModel(_Thresholds):
         self.cfg = cfg
         self.iss = {"t1": cfg.iss_t1.sample, "t2": cfg.iss_t2.sample, "t3": cfg.iss_t3.sample}
         self.coefficient, self.power = cfg.coefficient_min, -cfg.exponent  # read once
+        self.spread = cfg.spread_sd_log
 
     def untreated_ttd_min(self, triage: str, rng: np.random.Generator) -> float:
         iss = max(1.0, self.iss[triage](rng))
-        return self.coefficient * iss**self.power
+        ttd = self.coefficient * iss**self.power
+        if self.spread > 0:  # one more draw only then: deterministic scenarios keep theirs
+            ttd *= math.exp(self.spread * rng.standard_normal())
+        return ttd
 
 
 class ExponentialModel(_Thresholds):

@@ -48,6 +48,14 @@ class SimedisIss(Model):
     iss_t1: Dist = Field(_tri(25, 34, 66), description="ISS of T1 casualties (ISS >= 25).")
     iss_t2: Dist = Field(_tri(9, 14, 24), description="ISS of T2 casualties (ISS 9-24).")
     iss_t3: Dist = Field(_tri(1, 3, 8), description="ISS of T3 casualties (ISS < 9).")
+    spread_sd_log: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="Casualties with the same ISS do not die at the same instant: the untreated "
+        "time to death is the SIMEDIS time times a lognormal factor with median 1 and this sd "
+        "of its logarithm (0: deterministic, as in SIMEDIS).",
+    )
     t1_below_min: float = Field(82.0, gt=0, description="T1 below this untreated time left.")
     t2_below_min: float = Field(600.0, gt=0, description="T2 below this untreated time left.")
 
