@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 import vtsim
 from vtsim.model.incident import Incident
-from vtsim.model.medical import FINAL_STATES, Medical, metric_names
+from vtsim.model.medical import Medical
+from vtsim.model.medical_metrics import metric_names
+from vtsim.model.patient import FINAL_STATES
 from vtsim.model.streams import Streams
 from vtsim.report.medical_figures import casualty_flow
 from vtsim.scenario.loader import validate_data

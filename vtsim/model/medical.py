@@ -29,17 +29,17 @@ from __future__ import annotations
 
 import heapq
 import math
-import statistics
 from typing import TYPE_CHECKING, ClassVar
 
 import simpy
 
 from vtsim.model import response
-from vtsim.model.component import Column, Component, count, minutes
+from vtsim.model.component import Column, Component
 from vtsim.model.deterioration import RANK, Health, make_model
 from vtsim.model.hospital import HospitalUnit
 from vtsim.model.incident import Incident, TraceEvent
-from vtsim.model.patient import AT_HORIZON, FINAL_STATES, CareSamplers, CareTimes, Patient
+from vtsim.model.medical_metrics import medical_columns, medical_metrics
+from vtsim.model.patient import AT_HORIZON, CareSamplers, CareTimes, Patient
 
 if TYPE_CHECKING:
     from vtsim.scenario.medical import Medical as MedicalConfig
@@ -57,40 +57,7 @@ class Medical(Component):
 
     @classmethod
     def columns(cls, scenario: Scenario) -> list[Column]:
-        if scenario.medical is None:
-            return []
-        hospitals = [
-            count(f"patients_{h.id}", f"Patients brought to hospital {h.id}.")
-            for h in scenario.medical.hospitals
-        ]
-        return [
-            count("deaths_total", "Casualties dead by the horizon (killed outright too)."),
-            count(
-                "preventable_deaths",
-                "Deaths among casualties alive when the attack ended (care could act).",
-            ),
-            minutes(
-                "min_to_first_ems_contact",
-                "From the attack start to the first casualty reached by EMS.",
-            ),
-            minutes("min_to_hospital_t1", "Median arrival at hospital of initial T1 casualties."),
-            minutes("min_to_last_hospital_arrival", "The last patient's arrival at hospital."),
-            count(
-                "hospital_overload_min",
-                "Minutes patients waited for a treatment place, summed over hospitals.",
-                unit="min",
-            ),
-            count("patients_to_hospital", "Patients brought to a hospital."),
-            count("patients_max_hospital", "Patients at the busiest hospital."),
-            *hospitals,
-            count("t2_worsened_to_t1", "Initial T2 casualties found T1 at triage."),
-            count("t1_deaths", "Deaths among casualties triaged T1 when harmed."),
-            count("mistriaged", "Casualties labelled another class than their true one."),
-            *(
-                count(f"casualties_{s}", f"Casualties whose story ended '{s}'.")
-                for s in FINAL_STATES
-            ),
-        ]
+        return medical_columns(scenario)
 
     def __init__(self, incident: Incident):
         super().__init__(incident)
@@ -359,7 +326,7 @@ class Medical(Component):
 
     # ------------------------------------------------------------------ the end
     def metrics(self) -> dict[str, float]:
-        return _metrics(self)
+        return medical_metrics(self)
 
     def finish(self, t_end: float) -> None:
         """Close every story at the horizon: deaths before it, or where it stands."""
@@ -372,44 +339,3 @@ class Medical(Component):
             self.incident.trace.append(
                 TraceEvent(t_end, "casualty_flow", {"transitions": transitions})
             )
-
-
-def metric_names(scenario) -> list[str]:
-    """The columns this component adds for a scenario (none without a medical section)."""
-    return [c.name for c in Medical.columns(scenario)]
-
-
-def _metrics(medical: Medical) -> dict[str, float]:
-    incident = medical.incident
-    t_end = incident.now()
-    patients = medical.patients
-    attack_end = incident.end_time if incident.end_time is not None else t_end
-    finals = dict.fromkeys(FINAL_STATES, 0)
-    dead = []
-    for p in patients:
-        final = p.final
-        assert final is not None  # finish() closed every casualty's story
-        finals[final] += 1
-        if final.startswith(("died", "killed")):
-            dead.append(p)
-    contacts = [p.t_contact for p in patients if not math.isnan(p.t_contact)]
-    arrivals = [p.t_hospital for p in patients if not math.isnan(p.t_hospital)]
-    t1_arrivals = [p.t_hospital for p in patients if p.initial == "t1" and p.hospital]
-    worsened = sum(1 for p in patients if p.initial == "t2" and p.true_at_triage == "t1")
-    mistriaged = sum(1 for p in patients if p.label is not None and p.label != p.true_at_triage)
-    per_hospital = {f"patients_{hid}": float(n) for hid, n in medical.received.items()}
-    return {
-        "deaths_total": float(len(dead)),
-        "preventable_deaths": float(sum(1 for p in dead if p.t_death > attack_end)),
-        "min_to_first_ems_contact": min(contacts) if contacts else math.nan,
-        "min_to_hospital_t1": statistics.median(t1_arrivals) if t1_arrivals else math.nan,
-        "min_to_last_hospital_arrival": max(arrivals) if arrivals else math.nan,
-        "hospital_overload_min": sum(u.overload_until(t_end) for u in medical.hospitals.values()),
-        "patients_to_hospital": float(len(arrivals)),
-        "patients_max_hospital": float(max(medical.received.values(), default=0)),
-        **per_hospital,
-        "t2_worsened_to_t1": float(worsened),
-        "t1_deaths": float(sum(1 for p in dead if p.initial == "t1")),
-        "mistriaged": float(mistriaged),
-        **{f"casualties_{s}": float(n) for s, n in finals.items()},
-    }

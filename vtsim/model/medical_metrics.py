@@ -1,0 +1,92 @@
+"""Medical outcomes: the columns the medical component declares, and its metrics as a
+pure read of the patients' stories (closed at the horizon by ``Medical.finish``)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import TYPE_CHECKING
+
+from vtsim.model.component import Column, count, minutes
+from vtsim.model.patient import FINAL_STATES
+
+if TYPE_CHECKING:
+    from vtsim.model.medical import Medical
+    from vtsim.scenario.schema import Scenario
+
+
+def medical_columns(scenario: Scenario) -> list[Column]:
+    """The medical columns of a scenario (none without a medical section)."""
+    if scenario.medical is None:
+        return []
+    hospitals = [
+        count(f"patients_{h.id}", f"Patients brought to hospital {h.id}.")
+        for h in scenario.medical.hospitals
+    ]
+    return [
+        count("deaths_total", "Casualties dead by the horizon (killed outright too)."),
+        count(
+            "preventable_deaths",
+            "Deaths among casualties alive when the attack ended (care could act).",
+        ),
+        minutes(
+            "min_to_first_ems_contact",
+            "From the attack start to the first casualty reached by EMS.",
+        ),
+        minutes("min_to_hospital_t1", "Median arrival at hospital of initial T1 casualties."),
+        minutes("min_to_last_hospital_arrival", "The last patient's arrival at hospital."),
+        count(
+            "hospital_overload_min",
+            "Minutes patients waited for a treatment place, summed over hospitals.",
+            unit="min",
+        ),
+        count("patients_to_hospital", "Patients brought to a hospital."),
+        count("patients_max_hospital", "Patients at the busiest hospital."),
+        *hospitals,
+        count("t2_worsened_to_t1", "Initial T2 casualties found T1 at triage."),
+        count("t1_deaths", "Deaths among casualties triaged T1 when harmed."),
+        count("mistriaged", "Casualties labelled another class than their true one."),
+        *(count(f"casualties_{s}", f"Casualties whose story ended '{s}'.") for s in FINAL_STATES),
+    ]
+
+
+def metric_names(scenario) -> list[str]:
+    """The columns the medical component adds for a scenario (none without a medical
+    section)."""
+    return [c.name for c in medical_columns(scenario)]
+
+
+def medical_metrics(medical: Medical) -> dict[str, float]:
+    incident = medical.incident
+    t_end = incident.now()
+    patients = medical.patients
+    attack_end = incident.end_time if incident.end_time is not None else t_end
+    finals = dict.fromkeys(FINAL_STATES, 0)
+    dead = []
+    for p in patients:
+        final = p.final
+        assert final is not None  # finish() closed every casualty's story
+        finals[final] += 1
+        if final.startswith(("died", "killed")):
+            dead.append(p)
+    contacts = [p.t_contact for p in patients if not math.isnan(p.t_contact)]
+    arrivals = [p.t_hospital for p in patients if not math.isnan(p.t_hospital)]
+    t1_arrivals = [p.t_hospital for p in patients if p.initial == "t1" and p.hospital]
+    worsened = sum(1 for p in patients if p.initial == "t2" and p.true_at_triage == "t1")
+    mistriaged = sum(1 for p in patients if p.label is not None and p.label != p.true_at_triage)
+    per_hospital = {f"patients_{hid}": float(n) for hid, n in medical.received.items()}
+    return {
+        "deaths_total": float(len(dead)),
+        "preventable_deaths": float(sum(1 for p in dead if p.t_death > attack_end)),
+        "min_to_first_ems_contact": min(contacts) if contacts else math.nan,
+        "min_to_hospital_t1": statistics.median(t1_arrivals) if t1_arrivals else math.nan,
+        "min_to_last_hospital_arrival": max(arrivals) if arrivals else math.nan,
+        "hospital_overload_min": sum(u.overload_until(t_end) for u in medical.hospitals.values()),
+        "patients_to_hospital": float(len(arrivals)),
+        "patients_max_hospital": float(max(medical.received.values(), default=0)),
+        **per_hospital,
+        "t2_worsened_to_t1": float(worsened),
+        "t1_deaths": float(sum(1 for p in dead if p.initial == "t1")),
+        "mistriaged": float(mistriaged),
+        **{f"casualties_{s}": float(n) for s, n in finals.items()},
+    }
