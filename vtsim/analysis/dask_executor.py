@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from vtsim.analysis.executors import WORKER_MODULES, _freeze_heap, run_task
 from vtsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # dask is in the batch extra, imported when a run needs it
+    from distributed import Client, LocalCluster
 
 # Dask's housekeeping in every worker competes with the simulation for the GIL: a
 # statistical profiler samples the task thread's stack every 10 ms, the event loop checks
@@ -64,8 +68,8 @@ class DaskExecutor:
     ):
         self.scheduler, self.workers = scheduler, workers
         self.preload = tuple(preload)
-        self._client = None
-        self._cluster = None
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
         self._connect_timeout = "20s"
 
     @property
@@ -74,7 +78,7 @@ class DaskExecutor:
             return max(1, len(self._client.scheduler_info()["workers"]))
         return max(1, self.workers or 1)
 
-    def _connect(self):
+    def _connect(self) -> Client:
         from vtsim.errors import VtsimError
 
         try:
@@ -103,14 +107,14 @@ class DaskExecutor:
                     silence_logs=40,
                 )
             self._client = Client(self._cluster)
-        self._warm_up(VtsimError)
+        self._warm_up(self._client, VtsimError)
         return self._client
 
-    def _warm_up(self, error) -> None:
+    def _warm_up(self, client: Client, error) -> None:
         # Every worker imports the simulation now, as part of connecting, rather than in
         # its first task (~0.2 s each); a worker without vtsim is reported here, clearly.
         try:
-            versions = self._client.run(_import_vtsim, self.preload)
+            versions = client.run(_import_vtsim, self.preload)
         except ImportError as exc:
             self.close()
             raise error(
@@ -118,7 +122,7 @@ class DaskExecutor:
                 "the Python environment of every worker of the cluster."
             ) from None
         if self._cluster is not None:  # our own workers (not those of a cluster of yours)
-            self._client.run(_freeze_heap)
+            client.run(_freeze_heap)
         mine = _import_vtsim(self.preload)
         other = sorted({v for v in versions.values() if v != mine})
         if other:

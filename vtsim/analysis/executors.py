@@ -207,7 +207,7 @@ class PoolExecutor:
         self.jobs = max(1, int(jobs))
         self.preload = tuple(preload)
         self._pool: ProcessPoolExecutor | None = None
-        self._variants = None
+        self._variants: Mapping[str, Scenario] | None = None
         if not _fork_is_safe():
             self._context = _context(self.preload)
             if self._context.get_start_method() == "forkserver":
@@ -256,6 +256,8 @@ class PoolExecutor:
         threat: str | None = None,
     ) -> Iterator[tuple[Task, list[dict]]]:
         self.start(variants)
+        # start() just made the pool (or kept the one it made for these variants).
+        assert self._pool is not None
         pending: dict[Future, Task] = {}
         tasks = iter(tasks)
         limit = 2 * self.jobs
@@ -313,7 +315,7 @@ def chunk_tasks(variants: list[str], replications: int, jobs: int) -> list[Task]
     """Replication blocks, outer; variants, inner: an interrupted run has whole blocks
     for every variant, so paired comparisons stay paired."""
     size = max(10, min(250, -(-replications // max(1, 4 * jobs))))
-    tasks = []
+    tasks: list[Task] = []
     for start in range(0, replications, size):
         stop = min(replications, start + size)
         tasks.extend(Task(v, start, stop) for v in variants)

@@ -21,11 +21,15 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from vtsim.analysis.portfolio import Portfolio, PortfolioModel, load_portfolio
 from vtsim.errors import VtsimError
+
+if TYPE_CHECKING:  # imported when asked for (roadmap(..., sensitivity=True))
+    from vtsim.analysis.sensitivity import Sensitivity
 
 PILLAR_ORDER = ("legislative", "institutional", "operational")
 PHASE_ORDER = ("prevent", "protect", "mitigate", "respond", "recover")
@@ -81,7 +85,7 @@ def _greedy(model: PortfolioModel, budget: float, within: frozenset | None = Non
     pool = [m for m in model.ids if m in pool]  # keep the portfolio's order for ties
     chosen: frozenset = frozenset()
     gain = 0.0
-    steps = []
+    steps: list[dict] = []
     while True:
         spent = model.cost(chosen)
         options = [m for m in pool if m not in chosen and spent + model.cost([m]) <= budget]
@@ -144,7 +148,7 @@ class Roadmap:
     budget: float
     steps: list[dict]
     method: str
-    sensitivity: object = None
+    sensitivity: Sensitivity | None = None
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property

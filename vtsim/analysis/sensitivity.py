@@ -38,12 +38,12 @@ def perturb(measure: Measure, factor: float, scenario: Scenario) -> Measure:
     effects = []
     for effect in measure.effects:
         value = effect.value
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if effect.op == "scale" and numeric:
-            value = 1 + (value - 1) * factor
-        elif effect.op == "add" and numeric:
-            value = round(value * factor) if isinstance(value, int) else value * factor
-        elif effect.op == "set" and numeric:
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if effect.op == "scale" and number is not None:
+            value = 1 + (number - 1) * factor
+        elif effect.op == "add" and number is not None:
+            value = round(number * factor) if isinstance(number, int) else number * factor
+        elif effect.op == "set" and number is not None:
             keys = paths.split(effect.path)
             try:
                 found = [c[k] for c, k in _targets(data, keys, "")]
@@ -52,7 +52,7 @@ def perturb(measure: Measure, factor: float, scenario: Scenario) -> Measure:
             current = [v for v in found if isinstance(v, (int, float)) and not isinstance(v, bool)]
             if current:
                 now = sum(current) / len(current)
-                value = now + (value - now) * factor
+                value = now + (number - now) * factor
                 if keys[-1].startswith("p_"):
                     value = min(1.0, max(0.0, value))
         elif effect.op == "append" and isinstance(value, dict):

@@ -90,7 +90,7 @@ def check_exercise(scenario) -> Iterator[tuple]:
         )
     for key, items in (("injects", ex.injects), ("decisions", ex.decisions)):
         for i, item in enumerate(items):
-            loc = (*top, key, i)
+            loc: tuple[str | int, ...] = (*top, key, i)
             yield from _known(item.module, module_ids, (*loc, "module"), "the id of a module")
             if item.when.event is not None:
                 yield from _known(

@@ -6,6 +6,8 @@ message catalogue (``vtsim/exercise/messages/<lang>.yaml``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
 from vtsim.errors import VtsimError
@@ -25,7 +27,7 @@ class Console:
     def rule(self, char: str = "=") -> None:
         click.echo(char * WIDTH)
 
-    def block(self, title: str, lines: list[str] = (), colour: str = "cyan") -> None:
+    def block(self, title: str, lines: Sequence[str] = (), colour: str = "cyan") -> None:
         click.echo("")
         self.rule()
         click.secho(f"  {title}", bold=True, fg=colour)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from vtsim.errors import VtsimError
+from vtsim.scenario.exercise import DecisionPoint, Exercise, Option
 from vtsim.scenario.schema import Effect, Measure, Scenario
 
 
-def option_measures(scenario: Scenario, point, option) -> list[Measure]:
+def exercise_of(scenario: Scenario) -> Exercise:
+    """The scenario's ``exercise`` section, for code that only runs on a scenario with one."""
+    # A Storyline and an ExerciseSession refuse a scenario without it, and the checks
+    # return early without it: every caller below has already made sure it is there.
+    assert scenario.exercise is not None, f"scenario '{scenario.name}' has no exercise"
+    return scenario.exercise
+
+
+def option_measures(scenario: Scenario, point: DecisionPoint, option: Option) -> list[Measure]:
     """The measures of ``option`` at decision ``point``, in order: referenced, then inline.
 
     Inline effects become one measure named after the option, in the phase of the
@@ -14,7 +23,7 @@ def option_measures(scenario: Scenario, point, option) -> list[Measure]:
     """
     measures = [lookup_measure(scenario, m) for m in option.measures]
     if option.effects:
-        module = next((m for m in scenario.exercise.modules if m.id == point.module), None)
+        module = next((m for m in exercise_of(scenario).modules if m.id == point.module), None)
         measures.append(
             Measure(
                 id=f"{point.id}.{option.id}",
@@ -46,9 +55,9 @@ def lookup_measure(scenario: Scenario, measure_id: str) -> Measure:
     return find_measure(scenario, measure_id)
 
 
-def find_point(scenario: Scenario, point_id: str):
-    return next(p for p in scenario.exercise.decisions if p.id == point_id)
+def find_point(scenario: Scenario, point_id: str) -> DecisionPoint:
+    return next(p for p in exercise_of(scenario).decisions if p.id == point_id)
 
 
-def find_option(point, option_id: str):
+def find_option(point: DecisionPoint, option_id: str) -> Option:
     return next(o for o in point.options if o.id == option_id)

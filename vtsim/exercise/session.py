@@ -16,6 +16,7 @@ from vtsim.errors import VtsimError
 from vtsim.exercise.options import find_option, find_point
 from vtsim.exercise.storyline import Stop, Storyline
 from vtsim.model.world import Outcome
+from vtsim.scenario.exercise import DecisionPoint, Exercise
 from vtsim.scenario.schema import Scenario
 
 FORMAT = "vtsim-exercise-session/1"
@@ -70,13 +71,12 @@ class ExerciseSession:
         self.notes: list[dict] = []
         self.outcome: Outcome | None = None
         self._story = self._new_story()
-        self._check_metrics()
+        self._check_metrics(scenario.exercise)
 
-    def _check_metrics(self) -> None:
+    def _check_metrics(self, ex: Exercise) -> None:
         """The outcomes the report compares must exist (checked before anyone plays)."""
         from vtsim.model.world import simulate
 
-        ex = self.scenario.exercise
         known = simulate(self.scenario, self.seed, self.replication, threat=self.threat).metrics
         for i, name in enumerate([ex.headline_metric, *ex.report_metrics]):
             if name not in known:
@@ -95,6 +95,14 @@ class ExerciseSession:
     def current(self) -> Stop | None:
         return Stop(**self.stops[-1]["stop"]) if self.stops else None
 
+    def _stop(self) -> Stop:
+        """The current stop, where the caller knows there is one."""
+        # There is a stop once the session has advanced: whenever a decision is awaited,
+        # and after going back (to a decision that was recorded at a stop).
+        current = self.current
+        assert current is not None, "the session has not started: call advance() first"
+        return current
+
     @property
     def awaiting_decision(self) -> bool:
         current = self.current
@@ -108,7 +116,7 @@ class ExerciseSession:
         """The next inject, decision point or the end (the same stop again at the end)."""
         if self.awaiting_decision:
             raise VtsimError(
-                f"Decision point '{self.current.item_id}' is waiting for a decision; "
+                f"Decision point '{self._stop().item_id}' is waiting for a decision; "
                 "choose an option first."
             )
         if self.current is not None and self.current.kind == "end":
@@ -124,9 +132,9 @@ class ExerciseSession:
         """The situation picture now (time, exposed, casualties, units, services down)."""
         return self._story.picture()
 
-    def point(self, point_id: str | None = None):
+    def point(self, point_id: str | None = None) -> DecisionPoint:
         """A decision point of the script (default: the one waiting now)."""
-        return find_point(self.scenario, point_id or self.current.item_id)
+        return find_point(self.scenario, point_id or self._stop().point_id)
 
     def decide(self, option: str, justification: str = "", team: str | None = None) -> None:
         """Record the teams' choice at the current decision point and apply it."""
@@ -149,7 +157,7 @@ class ExerciseSession:
                 option,
                 justification.strip(),
                 self.team if team is None else team,
-                self.current.t_min,
+                self._stop().t_min,
                 len(self.stops) - 1,
             )
         )
@@ -162,7 +170,7 @@ class ExerciseSession:
         last = self.decisions.pop()
         self._replay(last.stop + 1)
         self._save()
-        return self.current
+        return self._stop()
 
     def note(self, text: str, module: str | None = None) -> None:
         """A discussion note, filed under the current module (or ``module``)."""
@@ -180,7 +188,7 @@ class ExerciseSession:
         justifications = justifications or {}
         while True:
             if self.awaiting_decision:  # also after going back or resuming
-                point = self.current.item_id
+                point = self._stop().point_id
                 if point not in choices:
                     raise VtsimError(
                         f"No recorded choice for decision point '{point}'; add it to the "
@@ -188,6 +196,8 @@ class ExerciseSession:
                     )
                 self.decide(choices[point], justifications.get(point, ""))
             elif self.advance().kind == "end":
+                # Set when the end was reached (by advance() or, after resuming, _replay()).
+                assert self.outcome is not None
                 return self.outcome
 
     # -- saving and resuming --------------------------------------------------------------------
@@ -208,7 +218,7 @@ class ExerciseSession:
             if stop.kind == "end":
                 self.outcome = self._story.finish()
             if index in by_stop:
-                self._story.decide(stop.item_id, by_stop[index].option)
+                self._story.decide(stop.point_id, by_stop[index].option)
 
     def to_dict(self) -> dict:
         return {

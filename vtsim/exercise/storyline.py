@@ -23,6 +23,7 @@ from vtsim.exercise.options import find_option, find_point, option_measures
 from vtsim.model.crowd import Crowd
 from vtsim.model.medical import Medical
 from vtsim.model.world import Outcome, World
+from vtsim.scenario.exercise import DecisionPoint, Inject
 from vtsim.scenario.schema import Scenario
 from vtsim.scenario.transforms import apply_measures
 
@@ -36,12 +37,19 @@ class Stop:
     t_min: float
     module: str | None = None
 
+    @property
+    def point_id(self) -> str:
+        """``item_id`` at an inject or decision point, where it is always set."""
+        # Only the ``end`` stop has no item; callers use this at a decision point.
+        assert self.item_id is not None, "the end of the storyline has no decision point"
+        return self.item_id
+
 
 @dataclass
 class _Pending:
     order: int
     kind: str
-    item: object
+    item: Inject | DecisionPoint
     due_min: float | None = None  # minutes after attack start, once known
 
 
@@ -240,6 +248,6 @@ def play(
     story = Storyline(scenario, seed, replication, threat)
     while (stop := story.advance()).kind != "end":
         if stop.kind == "decision":
-            point = find_point(scenario, stop.item_id)
-            story.decide(stop.item_id, choices.get(stop.item_id, point.options[0].id))
+            point = find_point(scenario, stop.point_id)
+            story.decide(point.id, choices.get(point.id, point.options[0].id))
     return story.finish(), story.applied
