@@ -37,7 +37,7 @@ def medical_columns(scenario: Scenario) -> list[Column]:
         minutes("min_to_last_hospital_arrival", "The last patient's arrival at hospital."),
         count(
             "hospital_overload_min",
-            "Minutes patients waited for a treatment place, summed over hospitals.",
+            "Minutes with at least one patient waiting for a place, summed over hospitals.",
             unit="min",
         ),
         count("patients_to_hospital", "Patients brought to a hospital."),
