@@ -131,3 +131,32 @@ def test_unknown_mutual_aid_agency_is_reported_with_its_field_path(museum):
         validate_data(data, "museum.yaml")
     assert "medical.ems.mutual_aid.agencies[0]" in str(info.value)
     assert "nobody" in str(info.value)
+
+
+def _walking(scenario, p_t3: float, p_t2: float = 0.0):
+    data = copy.deepcopy(scenario.model_dump(mode="json"))
+    data["medical"]["self_presentation"] = {"p_t3": p_t3, "p_t2": p_t2}
+    return validate_data(data, "<test>")
+
+
+def test_the_walking_wounded_reach_hospital_without_ems_or_an_ambulance(harbour):
+    """With every T3 self-presenting, no T3 casualty meets EMS on scene, and every one
+    alive at the horizon is at a hospital or on its way; the flow still adds up."""
+    scenario = _walking(harbour, p_t3=1.0)
+    seen = 0
+    for replication in range(40):
+        world = vtsim.model.world.World(scenario, 5, replication, threat="explosive-device")
+        outcome = world.finish()
+        _check_conservation(outcome.metrics)
+        medical = world.incident.find(Medical)
+        for p in medical.patients if medical is not None else []:
+            if p.initial == "t3":
+                seen += 1
+                assert math.isnan(p.t_contact)
+                assert p.final in (
+                    "treated_at_hospital",
+                    "waiting_at_hospital_at_horizon",
+                    "in_transport_at_horizon",
+                    "died_in_transport",
+                )
+    assert seen > 0

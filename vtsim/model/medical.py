@@ -198,7 +198,29 @@ class Medical(Component):
         p = Patient(casualty.id, casualty.triage, Health(ttd, t), t, self.trace)
         times = self.samplers.draw(rng)
         self.patients.append(p)
+        walk = self.cfg.self_presentation
+        p_walk = (
+            walk.p_t3 if casualty.triage == "t3" else walk.p_t2 if casualty.triage == "t2" else 0
+        )
+        if p_walk > 0:  # its own stream: the casualty's other draws stay where they were
+            own = self.incident.streams.get("self-presentation", casualty.id)
+            if own.random() < p_walk:
+                self.env.process(self._self_present(p, times, walk.travel_min.sample(own)))
+                return
         self.env.process(self._patient(p, times))
+
+    def _self_present(self, p: Patient, times: CareTimes, travel: float):
+        """A walking casualty leaves once the attack is over and reaches the nearest
+        hospital that accepts its class on its own: no EMS contact, no ambulance seat."""
+        incident = self.incident
+        yield incident.attack_ended
+        p.move(incident.now(), "in_transport")
+        yield self.env.timeout(travel)
+        now = incident.now()
+        if not p.alive_at(now):
+            return
+        p.label = p.true_at_triage = p.initial  # triaged at the hospital door
+        self._arrive(p, times, self._nearest(p.label), now)
 
     def _patient(self, p: Patient, times: CareTimes):
         env, incident, care = self.env, self.incident, self.cfg.care
@@ -272,11 +294,7 @@ class Medical(Component):
             now = incident.now()
             for p, d in load:
                 if p.alive_at(now):
-                    self.received[hospital] += 1
-                    p.hospital, p.t_hospital = hospital, now
-                    p.move(now, "at_hospital")
-                    p.health.care(now, self.cfg.care.hospital_waiting)
-                    env.process(self._at_hospital(p, d))
+                    self._arrive(p, d, hospital, now)
             yield env.timeout(max(d.handover for _, d in load))
             yield env.timeout(travel_min)  # back to the scene
 
@@ -295,8 +313,24 @@ class Medical(Component):
             taken.append(item)
         return [(item[3], item[4]) for item in taken]
 
+    def _arrive(self, p: Patient, times: CareTimes, hospital: str, now: float) -> None:
+        """A patient reaches ``hospital`` alive: counted, and waiting for a treatment place."""
+        health = p.health
+        assert health is not None  # only casualties not killed outright are patients
+        self.received[hospital] += 1
+        p.hospital, p.t_hospital = hospital, now
+        p.move(now, "at_hospital")
+        health.care(now, self.cfg.care.hospital_waiting)
+        self.env.process(self._at_hospital(p, times))
+
+    def _accepting(self, label: str) -> list:
+        return [h for h in self.cfg.hospitals if label in h.accepts] or self.cfg.hospitals
+
+    def _nearest(self, label: str) -> str:
+        return min(self._accepting(label), key=lambda h: h.distance_km).id
+
     def _destination(self, label: str) -> str:
-        candidates = [h for h in self.cfg.hospitals if label in h.accepts] or self.cfg.hospitals
+        candidates = self._accepting(label)
         if self.cfg.destination == "balanced":
             return min(
                 candidates,
@@ -305,7 +339,7 @@ class Medical(Component):
                     h.distance_km,
                 ),
             ).id
-        return min(candidates, key=lambda h: h.distance_km).id
+        return self._nearest(label)
 
     def _at_hospital(self, p: Patient, times: CareTimes):
         health, hospital, label = p.health, p.hospital, p.label

@@ -94,6 +94,26 @@ class FirstAid(Model):
     )
 
 
+class SelfPresentation(Model):
+    """The walking wounded leave the scene on their own and present at a hospital, without
+    EMS or an ambulance: in mass-casualty incidents most casualties reach hospital this way
+    (Auf der Heide, Ann Emerg Med 2006;47:34-49, "casualties will be transported by
+    ambulance" among the planning assumptions field studies contradict; Tokyo 1995: most
+    of St Luke's 640 patients came on foot or by taxi, Okumura et al., Ann Emerg Med 1996)."""
+
+    p_t3: Probability = Field(
+        0.0, description="Share of T3 (minor) casualties who leave and self-present (0: none)."
+    )
+    p_t2: Probability = Field(
+        0.0, description="Share of T2 (urgent) casualties who leave and self-present."
+    )
+    travel_min: Dist = Field(
+        _tri(15, 30, 60),
+        description="From the end of the attack to arriving at the nearest accepting hospital "
+        "(on foot, by taxi or private car; illustrative).",
+    )
+
+
 class SceneAccess(Model):
     """When medical teams may reach casualties."""
 
@@ -202,6 +222,7 @@ class Medical(Model):
     care: Care = Field(default_factory=Care)
     first_aid: FirstAid = Field(default_factory=FirstAid)
     scene: SceneAccess = Field(default_factory=SceneAccess)
+    self_presentation: SelfPresentation = Field(default_factory=SelfPresentation)
     triage: Triage = Field(default_factory=Triage)
     ems: Ems = Field(default_factory=Ems)
     hospitals: list[Hospital] = Field(min_length=1)
