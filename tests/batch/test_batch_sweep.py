@@ -156,7 +156,7 @@ def test_points_valid_alone_but_not_together_fail_before_anything_is_written(tmp
     """Each factor's extremes are fine on the base scenario, but one combination makes a
     triangular distribution with mode > high: the run stops with the point and the field
     named, checked on the workers, before the manifest or any chunk is written."""
-    duration = "threats.vehicle-ramming.active_duration_min"
+    duration = "threats.vehicle-ramming.drive.path_m"
     sweep = Sweep.model_validate(
         {
             "scenario": "harbour-festival",
@@ -164,8 +164,8 @@ def test_points_valid_alone_but_not_together_fail_before_anything_is_written(tmp
             "packages": ["baseline"],
             "design": {"kind": "full_factorial"},
             "factors": [
-                {"id": "mode", "path": f"{duration}.mode", "values": [1.0, 2.0]},
-                {"id": "high", "path": f"{duration}.high", "values": [2.5, 1.2]},
+                {"id": "mode", "path": f"{duration}.mode", "values": [50.0, 100.0]},
+                {"id": "high", "path": f"{duration}.high", "values": [150.0, 80.0]},
             ],
         }
     )
@@ -173,5 +173,5 @@ def test_points_valid_alone_but_not_together_fail_before_anything_is_written(tmp
     with pytest.raises(VtsimError) as info:
         run_sweep(sweep, out, jobs=jobs, progress=False)
     text = str(info.value)
-    assert "sweep point 3" in text and "active_duration_min" in text
+    assert "sweep point 3" in text and "path_m" in text
     assert not (out / "manifest.json").exists() and not (out / "chunks").exists()

@@ -59,7 +59,10 @@ class Crowd(Component):
         rng = incident.streams.get("crowd", zone.id)
         if zone.queue is not None:  # a screening queue: people waiting at the attack moment
             queues = incident.component(ScreeningQueues)
-            self.exposed = queues.outside_at_attack(incident.site.id, zone.id)
+            if incident.mode.strikes_at_densest(incident.threat):  # the attacker's choice
+                self.exposed = queues.peak_outside(incident.site.id, zone.id)
+            else:
+                self.exposed = queues.outside_at_attack(incident.site.id, zone.id)
         else:
             occupancy = zone.occupancy
             assert occupancy is not None  # a zone has an occupancy or a queue (Zone validates)

@@ -51,7 +51,7 @@ def harm_one(incident: Incident, crowd: Crowd, triage: str) -> Casualty:
     return incident.add_casualty(triage)
 
 
-def _onset(incident: Incident, crowd: Crowd, why: str):
+def onset(incident: Incident, crowd: Crowd, why: str):
     """Harm starts: the crowd is warned and counted; the harm and triage streams."""
     crowd.warn(why)
     threat = incident.threat
@@ -67,7 +67,7 @@ def _onset(incident: Incident, crowd: Crowd, why: str):
 
 def instant(incident: Incident, crowd: Crowd, why: str):
     """Profile ``instant``: a share ``fraction_harmed`` of those exposed, at once."""
-    rng, triage_rng, triage, at_onset = _onset(incident, crowd, why)
+    rng, triage_rng, triage, at_onset = onset(incident, crowd, why)
     fraction = incident.threat.harm.fraction_harmed
     n = int(rng.binomial(at_onset, fraction)) if at_onset else 0
     for _ in range(n):
@@ -79,7 +79,7 @@ def instant(incident: Incident, crowd: Crowd, why: str):
 
 def rate(incident: Incident, crowd: Crowd, why: str):
     """Profile ``rate``: casualties while the attack goes on, thinned by who is still there."""
-    rng, triage_rng, triage, at_onset = _onset(incident, crowd, why)
+    rng, triage_rng, triage, at_onset = onset(incident, crowd, why)
     candidate_rate = incident.threat.harm.casualties_per_1000_per_min * at_onset / 1000.0
     if candidate_rate <= 0:
         return

@@ -221,6 +221,10 @@ class ScreeningQueues(Component):
         """People queueing in a zone when the attack starts."""
         return self.days[(site_id, zone_id)].outside_at_attack
 
+    def peak_outside(self, site_id: str, zone_id: str) -> int:
+        """The most people queueing in a zone at once that day (the densest moment)."""
+        return self.days[(site_id, zone_id)].peak_outside
+
     def metrics(self) -> dict[str, float]:
         """The burden of screening over the opening period."""
         found = self.days

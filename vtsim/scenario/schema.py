@@ -100,6 +100,12 @@ class Zone(Model):
         description="A screening queue: its occupancy comes from simulated arrivals and lanes.",
     )
     exits: list[Exit] = Field(default_factory=list)
+    area_m2: float | None = Field(
+        None,
+        gt=0,
+        description="Ground the zone's crowd stands on, square metres: the crowd density is "
+        "the people there divided by it (what a vehicle driving through meets).",
+    )
 
     @model_validator(mode="after")
     def _occupancy_or_queue(self):

@@ -47,7 +47,7 @@ class Triage(Model):
         return (self.killed_outright, self.t1, self.t2, self.t3)
 
 
-HarmProfile = Literal["rate", "instant", "accumulating", "disruption"]
+HarmProfile = Literal["rate", "instant", "accumulating", "disruption", "path"]
 
 
 class Harm(Model):

@@ -78,6 +78,11 @@ class ThreatMode:
         else:
             yield from harm_api.rate(incident, crowd, "harm in the zone")
 
+    def strikes_at_densest(self, threat: Threat) -> bool:
+        """Whether the attacker strikes a screening queue at its densest moment of the day
+        rather than at the queue's drawn attack moment (default: the drawn moment)."""
+        return False
+
     def active_duration(self, threat: Threat) -> Dist | None:
         """How long the attack goes on by itself once harm starts (None: it does not end
         by itself; an instant harm ends the attack at once)."""
@@ -108,6 +113,11 @@ class ThreatMode:
 class AttackOnPeople(ThreatMode):
     """Modes whose harm is a ``rate`` while the attack goes on (ending by itself after its
     ``active_duration_min``) or ``instant`` (schema: :class:`AttackOnPeopleThreat`)."""
+
+    def strikes_at_densest(self, threat: Threat) -> bool:
+        """Whether the attacker strikes a screening queue at its densest moment of the day
+        rather than at the queue's drawn attack moment (default: the drawn moment)."""
+        return False
 
     def active_duration(self, threat: Threat) -> Dist | None:
         if threat.harm.profile == "rate":
