@@ -97,3 +97,36 @@ def test_the_densest_moment_strikes_the_queue_at_its_peak(festival):
             else queues.outside_at_attack(threat.site, threat.zone)
         )
         assert crowd.exposed == expected
+
+
+def _assault(occupancy: int, cap: float | None) -> dict:
+    data = _scenario(occupancy=occupancy)
+    threat = data["threats"][0]
+    threat.update(mode="armed_assault", active_duration_min=5)
+    del threat["drive"]
+    threat["harm"] = {
+        "profile": "rate",
+        "casualties_per_1000_per_min": 10,
+        "triage": threat["harm"]["triage"],
+    }
+    if cap is not None:
+        threat["harm"]["max_casualties_per_min"] = cap
+    return data
+
+
+def test_an_attacker_s_capacity_bounds_the_rate_whatever_the_crowd():
+    """Rate 10 per 1,000 per minute: 20 per minute for 2,000 people, 40 for 4,000; with a
+    capacity of 6 per minute both give 6 * 5 = 30 casualties over the 5 minutes (nobody
+    leaves: no exits), while uncapped 2,000 people give about 97.5. n = 200 each: the Poisson mean 30 has a standard error of
+    0.39; 4 standard errors (false alarm < 1e-4) catch a 6 % bias with power > 0.9."""
+    means = {}
+    for occupancy in (2000, 4000):
+        scenario = validate_data(_assault(occupancy, cap=6.0), "<t>")
+        frame = vtsim.run(scenario, replications=200, seed=8, progress=False).frame
+        means[occupancy] = frame["casualties_total"].mean()
+        assert abs(means[occupancy] - 30.0) < 4 * math.sqrt(30 / 200)
+    uncapped = validate_data(_assault(2000, cap=None), "<t>")
+    frame = vtsim.run(uncapped, replications=200, seed=8, progress=False).frame
+    # uncapped, the crowd thins as people are harmed: 2000 * (1 - exp(-0.01 * 5)) = 97.5
+    expected = 2000 * (1 - math.exp(-0.05))
+    assert abs(frame["casualties_total"].mean() - expected) < 4 * math.sqrt(expected / 200)

@@ -78,9 +78,18 @@ def instant(incident: Incident, crowd: Crowd, why: str):
 
 
 def rate(incident: Incident, crowd: Crowd, why: str):
-    """Profile ``rate``: casualties while the attack goes on, thinned by who is still there."""
+    """Profile ``rate``: casualties while the attack goes on, thinned by who is still there.
+
+    With ``max_casualties_per_min`` (the attacker's capacity) the rate is
+    ``min(cap, casualties_per_1000_per_min * still_exposed / 1000)``: candidates come at
+    that rate for the crowd at onset and are accepted with the ratio of the current rate
+    to it, which never grows as people leave, so evacuation still only removes casualties.
+    """
     rng, triage_rng, triage, at_onset = onset(incident, crowd, why)
-    candidate_rate = incident.threat.harm.casualties_per_1000_per_min * at_onset / 1000.0
+    harm = incident.threat.harm
+    per_person = harm.casualties_per_1000_per_min / 1000.0
+    cap = harm.max_casualties_per_min
+    candidate_rate = per_person * at_onset if cap is None else min(cap, per_person * at_onset)
     if candidate_rate <= 0:
         return
     env_timeout = incident.env.timeout
@@ -93,5 +102,9 @@ def rate(incident: Incident, crowd: Crowd, why: str):
         still = crowd.remaining(incident.now())
         if still <= 0:
             return
-        if accept_draw * at_onset < still:
+        if cap is None:
+            accepted = accept_draw * at_onset < still
+        else:
+            accepted = accept_draw * candidate_rate < min(cap, per_person * still)
+        if accepted:
             harm_one(incident, crowd, triage(triage_rng.random()))

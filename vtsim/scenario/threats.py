@@ -69,6 +69,12 @@ class Harm(Model):
         description="instant profile: fraction of the exposed harmed at once; disruption "
         "profile: fraction of those evacuating injured in the rush.",
     )
+    max_casualties_per_min: float | None = Field(
+        None,
+        gt=0,
+        description="rate profile: the most casualties the attack can cause per minute, "
+        "whatever the crowd (the attacker's capacity; none: proportional to the crowd).",
+    )
     onset_min: Dist = Field(
         Fixed(value=0.0),
         description="accumulating profile: from harmful exposure to symptoms, minutes (the "
