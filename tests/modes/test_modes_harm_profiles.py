@@ -1,4 +1,5 @@
-"""Vehicle ramming, profile ``path``: harm follows the crowd density along the path."""
+"""Harm profiles: a ramming's harm follows the crowd density along its path; an attacker's
+capacity bounds a rate."""
 
 from __future__ import annotations
 
@@ -117,8 +118,9 @@ def _assault(occupancy: int, cap: float | None) -> dict:
 def test_an_attacker_s_capacity_bounds_the_rate_whatever_the_crowd():
     """Rate 10 per 1,000 per minute: 20 per minute for 2,000 people, 40 for 4,000; with a
     capacity of 6 per minute both give 6 * 5 = 30 casualties over the 5 minutes (nobody
-    leaves: no exits), while uncapped 2,000 people give about 97.5. n = 200 each: the Poisson mean 30 has a standard error of
-    0.39; 4 standard errors (false alarm < 1e-4) catch a 6 % bias with power > 0.9."""
+    leaves: no exits), while uncapped 2,000 people give about 97.5. n = 200 each: the
+    Poisson mean 30 has a standard error of 0.39; 4 standard errors (false alarm < 1e-4)
+    catch a 6 % bias with power > 0.9."""
     means = {}
     for occupancy in (2000, 4000):
         scenario = validate_data(_assault(occupancy, cap=6.0), "<t>")
