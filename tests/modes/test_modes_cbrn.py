@@ -186,3 +186,15 @@ def test_a_ventilation_decision_during_the_incident_acts_from_that_moment(metro)
     assert m["cbrn_exposure_person_min"] < b["cbrn_exposure_person_min"]
     assert m["casualties_total"] <= b["casualties_total"]
     assert m["exposed"] == m["casualties_total"] + m["evacuated"] + m["unharmed"]
+
+
+def test_casualties_with_symptoms_pending_are_counted_in_their_triage_class(metro):
+    """Stopped early (15 minutes), some harmed people have no symptoms yet: they are
+    casualties, and the triage columns still add up to casualties_total."""
+    data = metro.model_dump(mode="json")
+    data["horizon_min"] = 15
+    short = validate_data(data, "<test>")
+    frame = vtsim.run(short, replications=30, seed=3, progress=False).frame
+    assert frame["cbrn_onset_pending"].sum() > 0
+    by_class = frame[["killed_outright", "t1", "t2", "t3"]].sum(axis=1)
+    assert (by_class == frame["casualties_total"]).all()

@@ -40,7 +40,7 @@ class Crowd(Component):
             count("exposed_peak", "People still in the zone when harm started."),
             count("casualties_total", "People harmed (every triage class)."),
             count("killed_outright", "Casualties killed at once."),
-            count("t1", "Casualties triaged T1 (immediate) when harmed."),
+            count("t1", "Casualties triaged T1 (immediate) when harmed (symptoms pending too)."),
             count("t2", "Casualties triaged T2 (urgent) when harmed."),
             count("t3", "Casualties triaged T3 (minor) when harmed."),
             count("evacuated", "People who left the zone unharmed before the attack ended."),
@@ -71,6 +71,9 @@ class Crowd(Component):
         self.move_delay_min: float | None = None
         self.flow_per_min = sum(e.flow_per_min for e in zone.exits)
         self.casualties = 0
+        # Harmed people not yet known as casualties (a release's symptoms still pending), by
+        # triage class: counted in the triage columns so that they add up to the total.
+        self.pending_by_triage: dict[str, int] = {}
         self.evacuated = 0
         self.exposed_at_onset = 0
         self.moving_at: float | None = None  # minutes after attack start
@@ -163,6 +166,8 @@ class Crowd(Component):
         counts = dict.fromkeys(TRIAGE_CLASSES, 0)
         for casualty in self.incident.casualties:
             counts[casualty.triage] += 1
+        for triage, n in self.pending_by_triage.items():
+            counts[triage] += n
         unharmed = self.exposed - self.casualties - self.evacuated
         return {
             "exposed": float(self.exposed),

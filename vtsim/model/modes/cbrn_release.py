@@ -196,8 +196,11 @@ def _onset(incident: Incident, state: Release, crowd: ReleaseCrowd, slot: int, t
     """Symptoms show after the onset delay: the casualty appears, and may be the first sign."""
     rng = incident.streams.get("onset", incident.threat.id, slot)
     state.pending_onsets += 1
+    pending = crowd.pending_by_triage
+    pending[triage] = pending.get(triage, 0) + 1
     yield incident.env.timeout(max(incident.threat.harm.onset_min.sample(rng), 0.0))
     state.pending_onsets -= 1
+    pending[triage] -= 1
     casualty = incident.add_casualty(triage)
     if state.first_symptoms is None:
         state.first_symptoms = incident.now()
