@@ -33,7 +33,11 @@ def medical_columns(scenario: Scenario) -> list[Column]:
             "min_to_first_ems_contact",
             "From the attack start to the first casualty reached by EMS.",
         ),
-        minutes("min_to_hospital_t1", "Median arrival at hospital of initial T1 casualties."),
+        minutes(
+            "min_to_hospital_t1",
+            "Median arrival at hospital of the casualties triaged T1 when harmed, those who "
+            "never arrived counted at the horizon (censored).",
+        ),
         minutes("min_to_last_hospital_arrival", "The last patient's arrival at hospital."),
         count(
             "hospital_overload_min",
@@ -71,7 +75,11 @@ def medical_metrics(medical: Medical) -> dict[str, float]:
             dead.append(p)
     contacts = [p.t_contact for p in patients if not math.isnan(p.t_contact)]
     arrivals = [p.t_hospital for p in patients if not math.isnan(p.t_hospital)]
-    t1_arrivals = [p.t_hospital for p in patients if p.initial == "t1" and p.hospital]
+    # Over every casualty triaged T1, not the survivors only: one who never reached a
+    # hospital (died, or still waiting at the horizon) counts at the horizon (censored).
+    t1_arrivals = [
+        p.t_hospital if p.hospital is not None else t_end for p in patients if p.initial == "t1"
+    ]
     worsened = sum(1 for p in patients if p.initial == "t2" and p.true_at_triage == "t1")
     mistriaged = sum(1 for p in patients if p.label is not None and p.label != p.true_at_triage)
     per_hospital = {f"patients_{hid}": float(n) for hid, n in medical.received.items()}
