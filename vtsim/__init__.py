@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 # The results of run, compare and roadmap are those of vtsim.analysis with their figures
 # as methods (vtsim.report.plots: the analysis layer never draws).
 _LAZY = {
+    "calibrate": "vtsim.analysis.calibration",
     "Comparison": "vtsim.report.plots",
     "compare": "vtsim.report.plots",
     "Results": "vtsim.report.plots",
@@ -39,6 +40,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from vtsim.analysis.calibration import calibrate
     from vtsim.errors import ScenarioError, VtsimError
     from vtsim.model.world import Outcome, simulate
     from vtsim.report.plots import Comparison, Results, Roadmap, compare, roadmap, run
@@ -75,6 +77,7 @@ __all__ = [
     "VtsimError",
     "apply_measures",
     "apply_package",
+    "calibrate",
     "compare",
     "load_scenario",
     "roadmap",
