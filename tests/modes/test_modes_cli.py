@@ -23,8 +23,16 @@ from vtsim.resources import scenarios_dir
         ),
         (
             "metro-cbrn",
-            ["sensors", "procedure", "decontamination", "all-three"],
-            {"mitigate": "casualties_total", "respond": "decon_min_to_complete"},
+            [
+                "sensors",
+                "procedure",
+                "decontamination",
+                "all-three",
+                "scoop-and-run-hospital-decon",
+                "stay-and-play-onsite-decon",
+            ],
+            # with a medical section the respond headline is preventable deaths
+            {"mitigate": "casualties_total", "respond": "preventable_deaths"},
         ),
     ],
 )

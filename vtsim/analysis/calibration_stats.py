@@ -120,7 +120,7 @@ def _ratio(stat: Statistic, rows: pd.DataFrame, rng) -> Value:
 
 
 def _share(stat: Statistic, rows: pd.DataFrame) -> Value:
-    assert stat.column is not None and stat.op is not None
+    assert stat.column is not None and stat.op is not None and stat.value is not None
     x = _column(rows, stat.column)
     hits = _OPS[stat.op](x, stat.value).astype(float).where(x.notna())
     est = proportion_interval(hits)

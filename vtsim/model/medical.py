@@ -213,6 +213,7 @@ class Medical(Component):
         """A walking casualty leaves once the attack is over and reaches the nearest
         hospital that accepts its class on its own: no EMS contact, no ambulance seat."""
         incident = self.incident
+        p.self_presented = True
         yield incident.attack_ended
         p.move(incident.now(), "in_transport")
         yield self.env.timeout(travel)
@@ -232,6 +233,9 @@ class Medical(Component):
             p.first_aid_factor = care.first_aid
         yield self.scene_ready
         yield env.timeout(times.extraction)
+        gate = incident.mode.care_gate(incident, p.id)  # e.g. on-site decontamination first
+        if gate is not None and not gate.processed:
+            yield gate
         now = incident.now()
         if not p.alive_at(now):
             return
@@ -356,6 +360,11 @@ class Medical(Component):
             p.final = "treated_at_hospital"
             return True
 
+        delay = self.incident.mode.hospital_delay_min(self.incident)
+        if delay > 0:  # e.g. decontamination at the hospital door, before a place
+            yield self.env.timeout(delay)
+            if not p.alive_at(self.incident.now()):
+                return
         yield from unit.treat(RANK[label], minutes, still_needed)
 
     # ------------------------------------------------------------------ the end

@@ -44,7 +44,11 @@ def medical_columns(scenario: Scenario) -> list[Column]:
             "Minutes with at least one patient waiting for a place, summed over hospitals.",
             unit="min",
         ),
-        count("patients_to_hospital", "Patients brought to a hospital."),
+        count("patients_to_hospital", "Patients who reached a hospital alive."),
+        count(
+            "patients_self_presented",
+            "Of them, walking wounded who got there on their own (no EMS, no ambulance).",
+        ),
         count("patients_max_hospital", "Patients at the busiest hospital."),
         *hospitals,
         count("t2_worsened_to_t1", "Initial T2 casualties found T1 at triage."),
@@ -91,6 +95,9 @@ def medical_metrics(medical: Medical) -> dict[str, float]:
         "min_to_last_hospital_arrival": max(arrivals) if arrivals else math.nan,
         "hospital_overload_min": sum(u.overload_until(t_end) for u in medical.hospitals.values()),
         "patients_to_hospital": float(len(arrivals)),
+        "patients_self_presented": float(
+            sum(1 for p in patients if p.self_presented and not math.isnan(p.t_hospital))
+        ),
         "patients_max_hospital": float(max(medical.received.values(), default=0)),
         **per_hospital,
         "t2_worsened_to_t1": float(worsened),

@@ -65,6 +65,7 @@ class Patient:
         "hospital",
         "first_aid_at",
         "first_aid_factor",
+        "self_presented",
         "history",
     )
 
@@ -81,6 +82,7 @@ class Patient:
         self.hospital: str | None = None
         self.first_aid_at = math.inf
         self.first_aid_factor = 1.0
+        self.self_presented = False
         self.history: list | None = [(t, "on_scene")] if history else None
 
     def alive_at(self, t: float) -> bool:

@@ -22,7 +22,7 @@ switches a capability off).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -69,7 +69,24 @@ class Decontamination(Model):
     evacuees: bool = Field(
         True,
         description="Whether people who left the contaminated zone unharmed are decontaminated "
-        "too (casualties always are, before care).",
+        "too.",
+    )
+    casualties_at: Literal["on_site", "hospital"] = Field(
+        "on_site",
+        description="Where casualties are decontaminated: on site, before EMS care (care waits "
+        "for it), or at the receiving hospital, before a treatment place (they are taken "
+        "there at once; SIMEDIS sarin study, De Rouck et al.).",
+    )
+    hospital_minutes_per_person: float = Field(
+        10.0,
+        gt=0,
+        description="At the hospital: minutes a casualty spends in decontamination before a "
+        "treatment place (illustrative).",
+    )
+    pre_triage: bool = Field(
+        False,
+        description="Casualties enter on-site decontamination by severity (T1 first) rather "
+        "than in the order they arrive.",
     )
 
 

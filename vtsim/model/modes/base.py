@@ -104,6 +104,16 @@ class ThreatMode:
         end of the attack."""
         return incident.attack_ended
 
+    def care_gate(self, incident: Incident, casualty_id: int) -> simpy.Event | None:
+        """An event a casualty must wait for before EMS care on scene (a release's on-site
+        decontamination), or None."""
+        return None
+
+    def hospital_delay_min(self, incident: Incident) -> float:
+        """Minutes a casualty spends at the hospital before it may take a treatment place
+        (a release's hospital decontamination); 0 by default."""
+        return 0.0
+
     def scene_clearance(self, scene: SceneAccess) -> Dist:
         """From :meth:`scene_safe` to the scene declared safe for medical teams: by default
         the police sweep after an armed attack (``medical.scene.sweep_min``)."""

@@ -46,7 +46,7 @@ from vtsim.model import harm as harm_api
 from vtsim.model import response
 from vtsim.model.component import Column, Component
 from vtsim.model.crowd import Crowd
-from vtsim.model.incident import Casualty, Incident
+from vtsim.model.incident import TRIAGE_CLASSES, Casualty, Incident
 from vtsim.model.modes.base import ThreatMode, register
 from vtsim.scenario.threats import Harm, Problem, Threat
 
@@ -111,6 +111,15 @@ class Release:
         self.decon_done = 0
         self.decon_waits: list[float] = []
         self.decon_last: float | None = None
+        self._decontaminated: dict[int, simpy.Event] = {}
+        self._env_ref = incident.env
+
+    def decontaminated(self, casualty_id: int) -> simpy.Event:
+        """The event of casualty ``casualty_id`` leaving on-site decontamination."""
+        found = self._decontaminated.get(casualty_id)
+        if found is None:
+            found = self._decontaminated[casualty_id] = self._env_ref.event()
+        return found
 
     def set_rate(self, t: float, factor: float) -> None:
         """From ``t`` on, exposure accrues at ``factor`` per minute."""
@@ -207,7 +216,10 @@ def _onset(incident: Incident, state: Release, crowd: ReleaseCrowd, slot: int, t
         _detect(incident, state, "symptoms")
         crowd.warn("symptoms in the zone")
         incident.env.process(response.emergency_calls(incident))
-    if triage != "killed_outright":
+    if (
+        triage != "killed_outright"
+        and incident.site.cbrn.decontamination.casualties_at == "on_site"
+    ):
         _join_decontamination(incident, state, casualty)
 
 
@@ -266,7 +278,12 @@ def _evacuation_end(incident: Incident, state: Release, crowd: ReleaseCrowd):
 def _join_decontamination(incident: Incident, state: Release, casualty: Casualty | None):
     """Join the line: casualties before people who walked out, first come first served."""
     state.decon_joined += 1
-    priority = (0 if casualty is not None else 1, state.decon_joined)
+    if casualty is None:
+        priority: tuple = (1, 0, state.decon_joined)
+    elif incident.site.cbrn.decontamination.pre_triage:  # by severity, then arrival
+        priority = (0, TRIAGE_CLASSES.index(casualty.triage), state.decon_joined)
+    else:
+        priority = (0, 0, state.decon_joined)
     state.decon_line.put(simpy.PriorityItem(priority, (incident.now(), casualty)))
 
 
@@ -288,6 +305,7 @@ def _station(incident: Incident, state: Release, minutes_per_person: float):
         state.decon_done += 1
         state.decon_last = incident.now()
         if casualty is not None:
+            state.decontaminated(casualty.id).succeed()
             incident.emit("decontaminated", casualty=casualty)
 
 
@@ -369,3 +387,18 @@ class CbrnRelease(ThreatMode):
 
     def harm(self, incident: Incident, crowd: Crowd):
         yield from release(incident, cast(ReleaseCrowd, crowd))  # this mode's crowd class
+
+    def care_gate(self, incident: Incident, casualty_id: int) -> simpy.Event | None:
+        """Casualties decontaminated on site get EMS care only once through it."""
+        decon = incident.site.cbrn.decontamination
+        state = incident.component(ReleaseOutcome).state
+        if decon.casualties_at != "on_site" or state is None:
+            return None
+        return state.decontaminated(casualty_id)
+
+    def hospital_delay_min(self, incident: Incident) -> float:
+        """Casualties decontaminated at the hospital go through it before a place."""
+        decon = incident.site.cbrn.decontamination
+        return (
+            decon.hospital_minutes_per_person if decon.casualties_at == "hospital" else 0.0
+        )  # this mode's crowd class
