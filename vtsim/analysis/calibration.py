@@ -81,13 +81,7 @@ def applicable_threats(target: Target, scenario: Scenario, label: str) -> list[s
     if rule.scenarios and label not in rule.scenarios and scenario.name not in rule.scenarios:
         return []
     kinds = {site.id: site.kind for site in scenario.sites}
-    return [
-        t.id
-        for t in scenario.threats
-        if (not rule.modes or t.mode in rule.modes)
-        and (not rule.threats or t.id in rule.threats)
-        and (not rule.site_kinds or kinds.get(t.site) in rule.site_kinds)
-    ]
+    return [t.id for t in scenario.threats if rule.admits(t, kinds.get(t.site))]
 
 
 def packages_needed(target: Target) -> list[str]:

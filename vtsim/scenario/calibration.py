@@ -209,6 +209,14 @@ class AppliesTo(Model):
     )
     threats: list[str] = Field(default_factory=list, description="Threat ids.")
 
+    def admits(self, threat, site_kind) -> bool:
+        """Whether ``threat`` (aimed at a site of ``site_kind``) passes every list given."""
+        return (
+            (not self.modes or threat.mode in self.modes)
+            and (not self.threats or threat.id in self.threats)
+            and (not self.site_kinds or site_kind in self.site_kinds)
+        )
+
     @field_validator("modes")
     @classmethod
     def _known_modes(cls, modes: list[str]) -> list[str]:

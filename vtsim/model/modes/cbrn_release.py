@@ -25,12 +25,11 @@ every slot earlier and every ``T_j`` later, so the harmed are a subset: it
 never adds a casualty, nor exposure. The crowd keeps ``exposed = casualties +
 evacuated + unharmed``; the attack ends when the last slot has left the zone.
 
-**Decontamination** is a line (a SimPy ``PriorityStore``) served by
-``stations`` station processes that start ``setup_min`` after detection: the
-same as a resource of that capacity, without re-sorting a long queue. Every
-casualty alive at symptom onset (first) and every person who left the zone
-after the release (if ``decontamination.evacuees``) goes through it,
-``minutes_per_person`` each; a ``decontaminated`` happening names casualties.
+**Decontamination** (:mod:`vtsim.model.modes.decontamination`): every casualty alive at
+symptom onset (with ``casualties_at: on_site``; first, by severity with ``pre_triage``)
+and every person who left the zone after the release (if ``decontamination.evacuees``)
+goes through the line. On site, EMS care waits for it (:meth:`CbrnRelease.care_gate`);
+at the hospital, it delays the treatment place (:meth:`CbrnRelease.hospital_delay_min`).
 """
 
 from __future__ import annotations
@@ -46,7 +45,8 @@ from vtsim.model import harm as harm_api
 from vtsim.model import response
 from vtsim.model.component import Column, Component
 from vtsim.model.crowd import Crowd
-from vtsim.model.incident import TRIAGE_CLASSES, Casualty, Incident
+from vtsim.model.incident import Incident
+from vtsim.model.modes import decontamination
 from vtsim.model.modes.base import ThreatMode, register
 from vtsim.scenario.threats import Harm, Problem, Threat
 
@@ -106,20 +106,7 @@ class Release:
         self._env = incident.env
         self.first_symptoms: float | None = None
         self.pending_onsets = 0
-        self.decon_line = simpy.PriorityStore(incident.env)  # people waiting, casualties first
-        self.decon_joined = 0
-        self.decon_done = 0
-        self.decon_waits: list[float] = []
-        self.decon_last: float | None = None
-        self._decontaminated: dict[int, simpy.Event] = {}
-        self._env_ref = incident.env
-
-    def decontaminated(self, casualty_id: int) -> simpy.Event:
-        """The event of casualty ``casualty_id`` leaving on-site decontamination."""
-        found = self._decontaminated.get(casualty_id)
-        if found is None:
-            found = self._decontaminated[casualty_id] = self._env_ref.event()
-        return found
+        self.decon = decontamination.Line(incident)
 
     def set_rate(self, t: float, factor: float) -> None:
         """From ``t`` on, exposure accrues at ``factor`` per minute."""
@@ -220,7 +207,7 @@ def _onset(incident: Incident, state: Release, crowd: ReleaseCrowd, slot: int, t
         triage != "killed_outright"
         and incident.site.cbrn.decontamination.casualties_at == "on_site"
     ):
-        _join_decontamination(incident, state, casualty)
+        state.decon.join(casualty)
 
 
 def _sensor(incident: Incident, state: Release, crowd: ReleaseCrowd):
@@ -246,7 +233,7 @@ def _detect(incident: Incident, state: Release, how: str) -> None:
     state.detected_by = how
     incident.emit("release_detected", how=how)
     state.set_rate(incident.now(), incident.site.cbrn.ventilation_factor)
-    incident.env.process(_open_decontamination(incident, state))
+    incident.env.process(state.decon.open())
 
 
 def _evacuation_end(incident: Incident, state: Release, crowd: ReleaseCrowd):
@@ -271,42 +258,8 @@ def _evacuation_end(incident: Incident, state: Release, crowd: ReleaseCrowd):
         if leaves > incident.now():
             yield env.timeout(leaves - incident.now())
         if decontaminate and not crowd.harmed[slot]:
-            _join_decontamination(incident, state, None)
+            state.decon.join(None)
     incident.end_attack("evacuated", zone=incident.zone.id)
-
-
-def _join_decontamination(incident: Incident, state: Release, casualty: Casualty | None):
-    """Join the line: casualties before people who walked out, first come first served."""
-    state.decon_joined += 1
-    if casualty is None:
-        priority: tuple = (1, 0, state.decon_joined)
-    elif incident.site.cbrn.decontamination.pre_triage:  # by severity, then arrival
-        priority = (0, TRIAGE_CLASSES.index(casualty.triage), state.decon_joined)
-    else:
-        priority = (0, 0, state.decon_joined)
-    state.decon_line.put(simpy.PriorityItem(priority, (incident.now(), casualty)))
-
-
-def _open_decontamination(incident: Incident, state: Release):
-    """The stations open ``setup_min`` after detection; each then takes the next person."""
-    rng = incident.streams.get("decontamination", incident.site.id)
-    yield incident.env.timeout(max(incident.site.cbrn.decontamination.setup_min.sample(rng), 0.0))
-    decon = incident.site.cbrn.decontamination  # as of now: a decision may have changed it
-    for _ in range(decon.stations):
-        incident.env.process(_station(incident, state, decon.minutes_per_person))
-
-
-def _station(incident: Incident, state: Release, minutes_per_person: float):
-    while True:
-        item = yield state.decon_line.get()
-        arrived, casualty = item.item
-        state.decon_waits.append(incident.now() - arrived)
-        yield incident.env.timeout(minutes_per_person)
-        state.decon_done += 1
-        state.decon_last = incident.now()
-        if casualty is not None:
-            state.decontaminated(casualty.id).succeed()
-            incident.emit("decontaminated", casualty=casualty)
 
 
 def exposure_person_min(incident: Incident, state: Release, crowd: ReleaseCrowd) -> float:
@@ -355,26 +308,23 @@ class ReleaseOutcome(Component):
         if state is None:
             return self.interdicted_metrics(incident)
         crowd = incident.component(ReleaseCrowd)
-        waiting = state.decon_joined - state.decon_done
+        line = state.decon
+        waiting = line.joined - line.served
         detected = state.detected_at
         # the last decontamination (censored at the horizon while people are still waiting)
-        decon_end = incident.now() if waiting else state.decon_last
+        decon_end = incident.now() if waiting else line.last
         return {
             "cbrn_min_to_detection": detected - state.start if detected is not None else math.nan,
             "cbrn_detected_by_sensor": float(state.detected_by == "sensor"),
             "cbrn_exposure_person_min": exposure_person_min(incident, state, crowd),
             "cbrn_onset_pending": float(state.pending_onsets),
-            "decon_people": float(state.decon_done),
+            "decon_people": float(line.served),
             "decon_waiting_at_horizon": float(waiting),
             # Censored at the horizon when people are still waiting: a lower bound then.
             "decon_min_to_complete": (
-                decon_end - state.start
-                if state.decon_joined and decon_end is not None
-                else math.nan
+                decon_end - state.start if line.joined and decon_end is not None else math.nan
             ),
-            "decon_wait_min_mean": (
-                float(np.mean(state.decon_waits)) if state.decon_waits else math.nan
-            ),
+            "decon_wait_min_mean": (float(np.mean(line.waits)) if line.waits else math.nan),
         }
 
 
@@ -394,7 +344,7 @@ class CbrnRelease(ThreatMode):
         state = incident.component(ReleaseOutcome).state
         if decon.casualties_at != "on_site" or state is None:
             return None
-        return state.decontaminated(casualty_id)
+        return state.decon.done(casualty_id)
 
     def hospital_delay_min(self, incident: Incident) -> float:
         """Casualties decontaminated at the hospital go through it before a place."""
