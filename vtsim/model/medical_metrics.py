@@ -53,6 +53,8 @@ def medical_columns(scenario: Scenario) -> list[Column]:
         *hospitals,
         count("t2_worsened_to_t1", "Initial T2 casualties found T1 at triage."),
         count("t1_deaths", "Deaths among casualties triaged T1 when harmed."),
+        count("t1_at_hospital", "Casualties triaged T1 when harmed who reached a hospital alive."),
+        count("t1_died_at_hospital", "Of them, those who died at the hospital."),
         count("mistriaged", "Casualties labelled another class than their true one."),
         *(count(f"casualties_{s}", f"Casualties whose story ended '{s}'.") for s in FINAL_STATES),
     ]
@@ -102,6 +104,12 @@ def medical_metrics(medical: Medical) -> dict[str, float]:
         **per_hospital,
         "t2_worsened_to_t1": float(worsened),
         "t1_deaths": float(sum(1 for p in dead if p.initial == "t1")),
+        "t1_at_hospital": float(
+            sum(1 for p in patients if p.initial == "t1" and p.hospital is not None)
+        ),
+        "t1_died_at_hospital": float(
+            sum(1 for p in patients if p.initial == "t1" and p.final == "died_at_hospital")
+        ),
         "mistriaged": float(mistriaged),
         **{f"casualties_{s}": float(n) for s, n in finals.items()},
     }
