@@ -38,9 +38,15 @@ def test_bundled_targets_validate_and_cover_the_record():
     assert by_id["assault-ends-within-5-min"].statistic.kind == "share"
     at_scene = by_id["bombing-deaths-at-scene"].statistic
     assert at_scene.kind == "ratio_of_sums"
-    assert (at_scene.numerator, at_scene.denominator) == (["killed_outright"], ["deaths_total"])
+    assert (at_scene.numerator, at_scene.denominator) == (
+        ["killed_outright", "casualties_died_on_scene"],
+        ["deaths_total"],
+    )
     critical = by_id["bombing-critical-mortality"].statistic
-    assert (critical.numerator, critical.denominator) == (["t1_deaths"], ["t1"])
+    assert (critical.numerator, critical.denominator) == (
+        ["t1_died_at_hospital"],
+        ["t1_at_hospital"],
+    )
     sarin = by_id["sarin-strategy-ordering"].statistic
     assert sarin.kind == "paired_difference" and sarin.relative
     assert (sarin.package, sarin.versus) == (
