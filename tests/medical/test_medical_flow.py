@@ -160,3 +160,28 @@ def test_the_walking_wounded_reach_hospital_without_ems_or_an_ambulance(harbour)
                     "died_in_transport",
                 )
     assert seen > 0
+
+
+def test_a_task_force_reaches_casualties_in_the_warm_zone_while_the_attack_goes_on(museum):
+    """With a rescue task force, medics go in once armed responders are engaging and an
+    ambulance crew is on scene, without waiting for the end of the assault: some
+    casualties meet EMS before the attack ends; never before an armed responder is there."""
+    data = copy.deepcopy(museum.model_dump(mode="json"))
+    data["medical"]["scene"]["rescue_task_force"] = True
+    data["threats"][0]["active_duration_min"] = 40  # a long assault, hardly ever ended early
+    for agency in data["agencies"]:
+        if agency.get("engagement"):
+            agency["engagement"]["p_neutralise"] = 0.02
+    scenario = validate_data(data, "<test>")
+    during = 0
+    for replication in range(30):
+        outcome = vtsim.simulate(scenario, seed=4, replication=replication)
+        m = outcome.metrics
+        _check_conservation(m)
+        contact, responder = m["min_to_first_ems_contact"], m["min_to_first_responder"]
+        if math.isnan(contact):
+            continue
+        assert math.isnan(responder) or contact >= responder
+        end = m["min_to_harm"] + m["min_attack_active"]
+        during += contact < end
+    assert during > 0

@@ -160,13 +160,23 @@ class Medical(Component):
     def _scene_access(self):
         """The zone opens to medical teams once it is cleared (how long that takes is the
         mode's: a sweep after an assault, a check for secondary devices after a blast), or
-        earlier with a task force."""
+        earlier with a task force: into the warm zone under the cover of armed responders
+        already engaging, while the attack may still go on, or once the attack is over."""
         incident, scene = self.incident, self.cfg.scene
         rng = incident.streams.get("scene-access", incident.site.id)
         sweep = incident.mode.scene_clearance(scene).sample(rng)
         form_up = scene.rtf_form_up_min.sample(rng)
         self.env.process(self._ready())
-        yield incident.mode.scene_safe(incident)
+        safe = incident.mode.scene_safe(incident)
+        if scene.rescue_task_force and incident.mode.warm_zone:
+            yield safe | self._warm_zone()
+            if not safe.triggered:  # armed responders engaging, EMS on scene: go in now
+                yield self.env.timeout(form_up)
+                incident.emit("scene_open", rescue_task_force=True, warm_zone=True)
+                self.scene_open.succeed()
+                return
+        else:
+            yield safe
         scene = self.cfg.scene  # a decision taken during the attack counts from here
         swept = self.env.timeout(sweep)
         if scene.rescue_task_force:
@@ -181,6 +191,20 @@ class Medical(Component):
     def _ready(self):
         yield self.scene_open & self.ems_on_scene
         self.scene_ready.succeed()
+
+    def _warm_zone(self) -> simpy.Event:
+        """Fires once armed responders are on scene (police or tactical units, or the site's
+        response force) and an ambulance crew is there too: a task force can form up."""
+        armed = self.env.event()
+
+        def on_arrival(role: str, **_) -> None:
+            if role in ("police", "tactical") and not armed.triggered:
+                armed.succeed()
+
+        self.incident.on("unit_arrived", on_arrival)
+        if self.incident.first_responder is not None:
+            armed.succeed()
+        return armed & self.ems_on_scene
 
     # ------------------------------------------------------------------ casualties
     def _casualty(self, casualty) -> None:
@@ -227,8 +251,11 @@ class Medical(Component):
         env, incident, care = self.env, self.incident, self.cfg.care
         health = p.health
         assert health is not None  # made with one in _casualty (not killed outright)
-        yield incident.attack_ended
-        if times.first_aid_u < self.cfg.first_aid.p_receive:
+        if self.cfg.scene.rescue_task_force:  # a task force may reach them during the attack
+            yield incident.attack_ended | self.scene_open
+        else:
+            yield incident.attack_ended
+        if incident.ended and times.first_aid_u < self.cfg.first_aid.p_receive:
             p.first_aid_at = max(incident.now(), p.t_injured) + times.first_aid_delay
             p.first_aid_factor = care.first_aid
         yield self.scene_ready

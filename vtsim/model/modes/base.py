@@ -62,6 +62,10 @@ class ThreatMode:
     """Emergency calls come in once harm starts (a release is unseen at first: its own
     module calls when symptoms show)."""
 
+    warm_zone: ClassVar[bool] = False
+    """Whether a rescue task force may go into the warm zone while the attack goes on, once
+    armed responders are engaging (an attack on people on the ground)."""
+
     components: ClassVar[tuple[type[Component], ...]] = ()
     """Extra components (outcome columns) of this mode, in scenarios that have it."""
 
@@ -123,6 +127,8 @@ class ThreatMode:
 class AttackOnPeople(ThreatMode):
     """Modes whose harm is a ``rate`` while the attack goes on (ending by itself after its
     ``active_duration_min``) or ``instant`` (schema: :class:`AttackOnPeopleThreat`)."""
+
+    warm_zone = True
 
     def strikes_at_densest(self, threat: Threat) -> bool:
         """Whether the attacker strikes a screening queue at its densest moment of the day
