@@ -185,3 +185,21 @@ def test_a_task_force_reaches_casualties_in_the_warm_zone_while_the_attack_goes_
         end = m["min_to_harm"] + m["min_attack_active"]
         during += contact < end
     assert during > 0
+
+
+def test_few_rescue_teams_carry_the_non_walking_out_one_at_a_time(harbour):
+    """With one rescue team, T1 and T2 casualties are carried out one after another, so on
+    common random numbers critically injured casualties reach hospital later in some
+    replications than with as many teams as casualties; the flow still adds up."""
+    data = copy.deepcopy(harbour.model_dump(mode="json"))
+    data["medical"]["scene"]["rescue_teams"] = 1
+    one_team = validate_data(data, "<test>")
+    later = 0
+    for replication in range(20):
+        free = vtsim.simulate(harbour, 6, replication, threat="explosive-device")
+        few = vtsim.simulate(one_team, 6, replication, threat="explosive-device")
+        _check_conservation(few.metrics)
+        a, b = free.metrics["min_to_hospital_t1"], few.metrics["min_to_hospital_t1"]
+        if not (math.isnan(a) or math.isnan(b)):
+            later += b > a
+    assert later > 0

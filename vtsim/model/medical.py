@@ -74,6 +74,8 @@ class Medical(Component):
         self.ems_agencies = set(ems_ids)
         self.mutual_aid = set(cfg.ems.mutual_aid.agencies)
         self.loading = simpy.PriorityStore(self.env)
+        teams = cfg.scene.rescue_teams
+        self.rescuers = simpy.PriorityResource(self.env, teams) if teams else None
         self.scene_open = self.env.event()  # teams may reach casualties
         self.ems_on_scene = self.env.event()
         self.scene_ready = self.env.event()  # both
@@ -259,7 +261,12 @@ class Medical(Component):
             p.first_aid_at = max(incident.now(), p.t_injured) + times.first_aid_delay
             p.first_aid_factor = care.first_aid
         yield self.scene_ready
-        yield env.timeout(times.extraction)
+        if self.rescuers is not None and p.initial != "t3":  # carried out by a team
+            with self.rescuers.request(priority=RANK[p.initial]) as team:
+                yield team
+                yield env.timeout(times.extraction)
+        else:
+            yield env.timeout(times.extraction)
         gate = incident.mode.care_gate(incident, p.id)  # e.g. on-site decontamination first
         if gate is not None and not gate.processed:
             yield gate

@@ -144,6 +144,14 @@ class SceneAccess(Model):
     extraction_min: Dist = Field(
         _tri(2, 6, 20), description="Per casualty: from access to the collection point."
     )
+    rescue_teams: int | None = Field(
+        None,
+        ge=1,
+        le=10_000,
+        description="Teams carrying casualties who cannot walk (T1, T2) to the collection "
+        "point, one casualty at a time, the most urgent first; walking (T3) casualties make "
+        "their own way. None: as many teams as casualties.",
+    )
 
 
 class Triage(Model):
