@@ -109,3 +109,28 @@ class HospitalUnit:
         """Time-average patients in the hospital over [t_start, t_end] (t_start: creation)."""
         area = self._area + self.in_system * (t_end - self._last)
         return area / (t_end - t_start)
+
+
+# --------------------------------------------------------------------------- destination
+
+
+def _accepting(cfg, label: str) -> list:
+    """The hospitals of a medical section that accept ``label`` (all, if none does)."""
+    return [h for h in cfg.hospitals if label in h.accepts] or cfg.hospitals
+
+
+def nearest(cfg, label: str) -> str:
+    """The nearest hospital that accepts ``label`` (where the walking wounded go)."""
+    return min(_accepting(cfg, label), key=lambda h: h.distance_km).id
+
+
+def destination(cfg, label: str, received: dict, units: dict) -> str:
+    """Where an ambulance takes a patient labelled ``label``: the nearest accepting
+    hospital, or with ``destination: balanced`` the one with the fewest patients received
+    per open place (then the nearest)."""
+    if cfg.destination == "balanced":
+        return min(
+            _accepting(cfg, label),
+            key=lambda h: (received[h.id] / max(1, units[h.id].open_places), h.distance_km),
+        ).id
+    return nearest(cfg, label)

@@ -36,7 +36,7 @@ import simpy
 from vtsim.model import response
 from vtsim.model.component import Column, Component
 from vtsim.model.deterioration import RANK, Health, make_model
-from vtsim.model.hospital import HospitalUnit
+from vtsim.model.hospital import HospitalUnit, destination, nearest
 from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.medical_metrics import medical_columns, medical_metrics
 from vtsim.model.patient import AT_HORIZON, CareSamplers, CareTimes, Patient
@@ -247,7 +247,7 @@ class Medical(Component):
         if not p.alive_at(now):
             return
         p.label = p.true_at_triage = p.initial  # triaged at the hospital door
-        self._arrive(p, times, self._nearest(p.label), now)
+        self._arrive(p, times, nearest(self.cfg, p.label), now)
 
     def _patient(self, p: Patient, times: CareTimes):
         env, incident, care = self.env, self.incident, self.cfg.care
@@ -323,7 +323,7 @@ class Medical(Component):
                 continue
             factor = self.cfg.care.stabilised if stay else self.cfg.care.transport_unstabilised
             lead = min(load, key=lambda pd: RANK[pd[0].label])[0]
-            hospital = self._destination(lead.label)
+            hospital = destination(self.cfg, lead.label, self.received, self.hospitals)
             for p, _ in load:
                 p.health.care(now, factor)
                 p.move(now, "in_transport")
@@ -360,24 +360,6 @@ class Medical(Component):
         p.move(now, "at_hospital")
         health.care(now, self.cfg.care.hospital_waiting)
         self.env.process(self._at_hospital(p, times))
-
-    def _accepting(self, label: str) -> list:
-        return [h for h in self.cfg.hospitals if label in h.accepts] or self.cfg.hospitals
-
-    def _nearest(self, label: str) -> str:
-        return min(self._accepting(label), key=lambda h: h.distance_km).id
-
-    def _destination(self, label: str) -> str:
-        candidates = self._accepting(label)
-        if self.cfg.destination == "balanced":
-            return min(
-                candidates,
-                key=lambda h: (
-                    self.received[h.id] / max(1, self.hospitals[h.id].open_places),
-                    h.distance_km,
-                ),
-            ).id
-        return self._nearest(label)
 
     def _at_hospital(self, p: Patient, times: CareTimes):
         health, hospital, label = p.health, p.hospital, p.label
