@@ -14,9 +14,12 @@ The story of one replication, in simulated time (minutes on the SimPy clock):
    hospitals and sites that depend on a facility listen to.
 3. Repair crews (each unit a SimPy process, a resource that serves one job at a
    time) take the waiting job that comes first by the restoration rule, travel,
-   repair or reset it on site; mutual-aid crews become available later. A
-   facility is *repaired* when its crew finishes, and *in service* only when
-   what it needs is back too.
+   repair or reset it on site; mutual-aid crews become available later. With
+   ``restoration.manual_operation``, facilities tripped remotely skip the queue:
+   each gets its own team, all at once, and is back ``dispatch_hours`` + its
+   ``reset_hours`` after the trip (the 2015 Ukrainian grid was restored so). A
+   facility is *repaired* when its crew (or team) finishes, and *in service*
+   only when what it needs is back too.
 
 Metrics (per replication, see :mod:`vtsim.model.infrastructure_metrics`):
 customer hours lost per sector and in total, days to 95 % service, resilience
@@ -194,13 +197,22 @@ class Grid(Component):
         facility = self.infra.facilities[i]
         dist = facility.repair_hours if kind == "repair" else facility.reset_hours
         duration = dist.sample(self.incident.streams.get(kind, fid)) * MIN_PER_HOUR
-        self.jobs.append(Job(i, kind, max(0.0, duration), self._seq))
+        job = Job(i, kind, max(0.0, duration), self._seq)
         self._seq += 1
         self.incident.emit(
             "facility_" + ("damaged" if kind == "repair" else "tripped"), facility=fid
         )
-        posted, self.job_posted = self.job_posted, self.env.event()
-        posted.succeed()
+        manual = self.infra.restoration.manual_operation
+        if kind == "reset" and manual is not None and _by_hand(manual.sectors, self.net, i):
+            # Its own team, at once: no crew, no queue (the 2015 Ukrainian restoration).
+            dispatch = manual.dispatch_hours.sample(
+                self.incident.streams.get("manual-dispatch", fid)
+            )
+            self.env.process(_operate_by_hand(self, job, max(0.0, dispatch) * MIN_PER_HOUR))
+        else:
+            self.jobs.append(job)
+            posted, self.job_posted = self.job_posted, self.env.event()
+            posted.succeed()
         if not self.disrupted.triggered:
             self.disrupted.succeed()
 
@@ -317,6 +329,17 @@ def _crew_unit(grid: Grid, crew: Crew, unit: int):
         grid.job_done(job)
 
 
+def _by_hand(sectors: list[str] | None, net: Network, facility: int) -> bool:
+    return sectors is None or net.sector[facility] in sectors
+
+
+def _operate_by_hand(grid: Grid, job: Job, dispatch_min: float):
+    """A tripped facility run by hand: its team is on site ``dispatch_min`` after the trip
+    and has it back ``job.duration_min`` (its ``reset_hours``) later, whatever else is out."""
+    yield grid.env.timeout(dispatch_min + job.duration_min)
+    grid.job_done(job)
+
+
 def _metrics(net: Network, infra: Infrastructure, grid: Grid | None, detected: float):
     totals = {s: sum(net.population[i] for i in net.members[s]) for s in net.sectors}
     if grid is None:  # interdicted: the city never loses service
@@ -337,6 +360,7 @@ _MEANINGS = [
     ("customer_hours_lost_", "customer-h", "Customer hours without service, sector {}."),
     ("customer_hours_lost", "customer-h", "Customer hours without service, all sectors."),
     ("resilience_loss", "service-days", "Days of full service lost, population weighted."),
+    ("days_to_95pct_service_", "days", "From the first disruption to 95 % service, sector {}."),
     ("days_to_95pct_service", "days", "From the first disruption to 95 % service."),
     ("restored_95pct_within_horizon", "0/1", "Service back to 95 % within the horizon."),
     ("facilities_lost", "facilities", "Facilities out of service at some point."),

@@ -55,7 +55,8 @@ def curve_metrics(
     step_min: float,
 ) -> dict[str, float]:
     """Customer hours lost per sector and in total, resilience loss (days), days to 95 %
-    service, and Q(t) per sector and overall on a grid of ``step_min``.
+    service overall and per sector, and Q(t) per sector and overall on a grid of
+    ``step_min``.
 
     >>> m = curve_metrics([(0, {"power": 50}), (1440, {"power": 100})], {"power": 100},
     ...                   2880, 1440)
@@ -85,6 +86,13 @@ def curve_metrics(
     out["resilience_loss"] = resilience_loss(times, values)
     below = [end for end, value in zip(ends, q, strict=True) if value < 0.95 - 1e-12]
     out["days_to_95pct_service"] = max(below) / MIN_PER_DAY if below else 0.0
+    for sector in sectors:  # the same, one sector alone (a power outage, say)
+        below = [
+            end
+            for (_, served), end in zip(steps, ends, strict=True)
+            if served.get(sector, 0.0) / totals[sector] < 0.95 - 1e-12
+        ]
+        out[f"days_to_95pct_service_{sector}"] = max(below) / MIN_PER_DAY if below else 0.0
     out["restored_95pct_within_horizon"] = float(q[-1] >= 0.95 - 1e-12)
 
     grid = [k * step_min for k in range(int(horizon_min / step_min + 1e-9) + 1)]

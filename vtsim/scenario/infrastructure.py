@@ -102,8 +102,28 @@ class Crew(Model):
     )
 
 
+class ManualOperation(Model):
+    """Facilities tripped remotely are put back by hand, each by its own team, all at once.
+
+    After the control-system intrusion of 23 December 2015 the Ukrainian distribution
+    companies sent staff to every tripped substation and ran them by hand; power was back
+    within 1-6 hours (E-ISAC and SANS ICS 2016). Restoration is then parallel, one team
+    per tripped facility, not a queue for the repair crews: each is back in service
+    ``dispatch_hours`` + its ``reset_hours`` after the trip (once its needs are met).
+    Damaged facilities still wait for a crew."""
+
+    dispatch_hours: Dist = Field(
+        Fixed(value=1.0),
+        description="From the trip to a team on site at a tripped facility (call-out and "
+        "travel), hours; drawn for each facility.",
+    )
+    sectors: list[Ident] | None = Field(
+        None, description="Sectors whose tripped facilities are run by hand; all if omitted."
+    )
+
+
 class Restoration(Model):
-    """Which job a free crew takes next."""
+    """Which job a free crew takes next, and who resets facilities tripped remotely."""
 
     rule: Literal["population", "critical_first", "order"] = Field(
         "population",
@@ -112,6 +132,11 @@ class Restoration(Model):
         "population; order: the given order, then by population.",
     )
     order: list[Ident] = Field(default_factory=list)
+    manual_operation: ManualOperation | None = Field(
+        None,
+        description="Tripped facilities are reset by hand, one team each, in parallel (as "
+        "in Ukraine, 2015); omitted: they wait for a repair crew like damaged ones.",
+    )
 
 
 class NetworkFiles(Model):
@@ -221,6 +246,16 @@ def check_infrastructure(scenario) -> Iterator[tuple[tuple, str]]:
                 )
     for k, facility_id in enumerate(infra.restoration.order):
         yield from _known(facility_id, infra, (*loc, "restoration", "order", k))
+    manual = infra.restoration.manual_operation
+    sectors = list(dict.fromkeys(f.sector for f in infra.facilities))
+    manual_sectors = (manual.sectors or []) if manual is not None else []
+    for k, sector in enumerate(manual_sectors):
+        if sector not in sectors:
+            yield (
+                (*loc, "restoration", "manual_operation", "sectors", k),
+                f"expected a sector of the facilities (one of: {', '.join(sectors)}); "
+                f"got '{sector}'.",
+            )
 
 
 def _known(value: str, infra: Infrastructure, loc: tuple) -> Iterator[tuple[tuple, str]]:

@@ -2,9 +2,12 @@
 
 It does not cross the site's ground layers and harms no one on site directly. It stays
 hidden for its dwell time (``dwell_hours``) and then takes the facility down, and with
-it every facility it ``controls`` (tripped remotely, each needing a crew to reset it);
+it every facility it ``controls`` (tripped remotely, each needing a reset on site);
 if the defenders detect it first (``infrastructure.cyber_detection_hours``) it does
 nothing. The service curves start at the first disruption (the end of the dwell).
+Tripped facilities wait for the repair crews, or, with
+``infrastructure.restoration.manual_operation``, are run by hand, each by its own team
+at once (see :mod:`vtsim.model.infrastructure`).
 """
 
 from __future__ import annotations
