@@ -52,7 +52,9 @@ HarmProfile = Literal["rate", "instant", "accumulating", "disruption", "path"]
 
 class Harm(Model):
     """Harm profile. ``rate``: casualties accrue while the attack is active in proportion to
-    the people exposed. ``instant``: a fraction of those exposed is harmed at once.
+    the people exposed to the attacker (everyone in the zone, or with ``reach_m2`` the
+    people within reach at the zone's density), at most ``max_casualties_per_min`` (the
+    attacker's capacity). ``instant``: a fraction of those exposed is harmed at once.
     ``accumulating`` (cbrn_release): exposure accumulates while people stay in the zone,
     casualties show after ``onset_min``. ``disruption`` (unmanned_aircraft): no direct harm,
     an evacuation is forced on the zone. A mode narrows ``profile`` to the ones it has."""
@@ -74,6 +76,15 @@ class Harm(Model):
         gt=0,
         description="rate profile: the most casualties the attack can cause per minute, "
         "whatever the crowd (the attacker's capacity; none: proportional to the crowd).",
+    )
+    reach_m2: float | None = Field(
+        None,
+        gt=0,
+        description="rate profile: ground within the attacker's reach at any moment, square "
+        "metres. With it the people exposed to the attacker are the zone's density (people "
+        "still there / the zone's `area_m2`, which it then requires) times this ground, at "
+        "most everyone there, and `casualties_per_1000_per_min` applies to them; none: "
+        "everyone in the zone is exposed.",
     )
     onset_min: Dist = Field(
         Fixed(value=0.0),
