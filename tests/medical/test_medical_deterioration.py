@@ -13,7 +13,7 @@ from vtsim.scenario.medical import ExponentialSurvival, SimedisIss
 
 
 def test_simedis_time_to_death_follows_the_published_curve():
-    model = SimedisModel(SimedisIss(iss_t1=25, iss_t2=9, iss_t3=4))
+    model = SimedisModel(SimedisIss(iss_t1=25, iss_t2=9, iss_t3=4, spread_sd_log=0))
     rng = Streams(0, 0).get("test")  # fixed distributions: the draw does not matter
     assert model.untreated_ttd_min("t1", rng) == pytest.approx(43500 * 25**-1.95)
     assert model.untreated_ttd_min("t1", rng) == pytest.approx(81.7, abs=0.1)
@@ -69,7 +69,7 @@ def test_a_spread_makes_the_time_to_death_lognormal_around_the_simedis_time():
 
 def test_no_spread_takes_no_extra_draw():
     """Without a spread the casualty's stream is used as before (results unchanged)."""
-    cfg = SimedisIss()
+    cfg = SimedisIss(spread_sd_log=0)
     a, b = Streams(1, 2).get("casualty", 0), Streams(1, 2).get("casualty", 0)
     SimedisModel(cfg).untreated_ttd_min("t1", a)
     cfg.iss_t1.sample(b)

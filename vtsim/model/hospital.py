@@ -24,10 +24,20 @@ _BLOCKER = -1  # served before any patient
 class HospitalUnit:
     """Treatment places of one hospital, with waiting, overload and Little's-law tallies."""
 
-    def __init__(self, env: simpy.Environment, hospital_id: str, capacity: int, most: int):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        hospital_id: str,
+        capacity: int,
+        most: int,
+        areas: dict[int, int] | None = None,
+    ):
         self.env = env
         self.id = hospital_id
         self.places = simpy.PriorityResource(env, capacity=max(capacity, most))
+        # Separate areas (e.g. minor injuries) by priority: patients of that class never
+        # queue for, nor count in the overload of, the emergency places.
+        self.areas = {k: simpy.Resource(env, capacity=n) for k, n in (areas or {}).items()}
         self.blockers: list = [
             self.places.request(priority=_BLOCKER) for _ in range(max(0, most - capacity))
         ]
@@ -67,17 +77,21 @@ class HospitalUnit:
         arrived = self.env.now
         self._tally(+1)
         self.admitted += 1
-        request = self.places.request(priority=priority)
+        area = self.areas.get(priority)
+        resource = self.places if area is None else area
+        request = self.places.request(priority=priority) if area is None else area.request()
         if not request.triggered:
-            self._waiting(+1)
+            if area is None:
+                self._waiting(+1)
             yield request
-            self._waiting(-1)
+            if area is None:
+                self._waiting(-1)
         waited = self.env.now - arrived
         try:
             if still_needed():
                 yield self.env.timeout(treatment_min)
         finally:
-            self.places.release(request)
+            resource.release(request)
             self._tally(-1)
         return waited
 

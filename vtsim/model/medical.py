@@ -80,8 +80,15 @@ class Medical(Component):
         self.ems_on_scene = self.env.event()
         self.scene_ready = self.env.event()  # both
         self.first_ems_alert: float | None = None
+        self.first_ambulance: float | None = None  # on scene
         self.hospitals = {
-            h.id: HospitalUnit(self.env, h.id, h.capacity, h.capacity + h.surge.extra_capacity)
+            h.id: HospitalUnit(
+                self.env,
+                h.id,
+                h.capacity,
+                h.capacity + h.surge.extra_capacity,
+                {RANK[c]: n for c, n in h.areas.items()},
+            )
             for h in cfg.hospitals
         }
         self.hospital_cfg = {h.id: h for h in cfg.hospitals}
@@ -302,6 +309,7 @@ class Medical(Component):
         yield env.timeout(dispatch + response.travel_min(base.distance_km, speed_kmh))
         incident.emit("unit_arrived", unit=unit_id, agency=agency.id, role=agency.role.value)
         if not self.ems_on_scene.triggered:
+            self.first_ambulance = incident.now()
             self.ems_on_scene.succeed()
         while True:
             first = yield self.loading.get()
@@ -368,10 +376,16 @@ class Medical(Component):
         unit = self.hospitals[hospital]
         minutes = times.hospital[RANK[label]]
 
+        factor = self.cfg.care.hospital_treatment
+
         def still_needed() -> bool:
             now = self.incident.now()
             if not p.alive_at(now):
                 return False
+            if factor > 0:  # deterioration stops only once treatment is complete
+                health.care(now, factor)
+                p.treating = True
+                return True
             health.care(now, 0.0)
             p.final = "treated_at_hospital"
             return True
@@ -382,6 +396,12 @@ class Medical(Component):
             if not p.alive_at(self.incident.now()):
                 return
         yield from unit.treat(RANK[label], minutes, still_needed)
+        if p.treating:  # treatment complete, if it lived through it
+            now = self.incident.now()
+            p.treating = False
+            if p.alive_at(now):
+                health.care(now, 0.0)
+                p.final = "treated_at_hospital"
 
     # ------------------------------------------------------------------ the end
     def metrics(self) -> dict[str, float]:
@@ -391,7 +411,7 @@ class Medical(Component):
         """Close every story at the horizon: deaths before it, or where it stands."""
         for p in self.patients:
             if p.final is None and p.alive_at(t_end):
-                p.final = AT_HORIZON[p.where]
+                p.final = "treated_at_hospital" if p.treating else AT_HORIZON[p.where]
         if self.incident.trace is not None:
             # (minute, casualty id, flow state), each casualty's steps in the order they happened.
             transitions = [(t, p.id, s) for p in self.patients for t, s in p.history or ()]

@@ -34,6 +34,11 @@ def medical_columns(scenario: Scenario) -> list[Column]:
             "From the attack start to the first casualty reached by EMS.",
         ),
         minutes(
+            "min_ems_response",
+            "EMS response time: from the first emergency call answered (or, without one, the "
+            "first EMS alert) to the first ambulance on scene.",
+        ),
+        minutes(
             "min_to_hospital_t1",
             "Median arrival at hospital of the casualties triaged T1 when harmed, those who "
             "never arrived counted at the horizon (censored).",
@@ -45,6 +50,10 @@ def medical_columns(scenario: Scenario) -> list[Column]:
             unit="min",
         ),
         count("patients_to_hospital", "Patients who reached a hospital alive."),
+        count(
+            "patients_admitted",
+            "Of them, those labelled T1 or T2 at the door (admitted; T3 treated and sent home).",
+        ),
         count(
             "patients_self_presented",
             "Of them, walking wounded who got there on their own (no EMS, no ambulance).",
@@ -89,14 +98,24 @@ def medical_metrics(medical: Medical) -> dict[str, float]:
     worsened = sum(1 for p in patients if p.initial == "t2" and p.true_at_triage == "t1")
     mistriaged = sum(1 for p in patients if p.label is not None and p.label != p.true_at_triage)
     per_hospital = {f"patients_{hid}": float(n) for hid, n in medical.received.items()}
+    ambulance = medical.first_ambulance
+    calls_to = incident.site.calls_to
+    call = incident.alerted.get(calls_to) if calls_to is not None else None
+    ems_alert = call if call is not None else medical.first_ems_alert
     return {
         "deaths_total": float(len(dead)),
         "preventable_deaths": float(sum(1 for p in dead if p.t_death > attack_end)),
         "min_to_first_ems_contact": min(contacts) if contacts else math.nan,
+        "min_ems_response": (
+            ambulance - ems_alert if ambulance is not None and ems_alert is not None else math.nan
+        ),
         "min_to_hospital_t1": statistics.median(t1_arrivals) if t1_arrivals else math.nan,
         "min_to_last_hospital_arrival": max(arrivals) if arrivals else math.nan,
         "hospital_overload_min": sum(u.overload_until(t_end) for u in medical.hospitals.values()),
         "patients_to_hospital": float(len(arrivals)),
+        "patients_admitted": float(
+            sum(1 for p in patients if p.hospital is not None and p.label in ("t1", "t2"))
+        ),
         "patients_self_presented": float(
             sum(1 for p in patients if p.self_presented and not math.isnan(p.t_hospital))
         ),

@@ -66,6 +66,7 @@ class Patient:
         "first_aid_at",
         "first_aid_factor",
         "self_presented",
+        "treating",
         "history",
     )
 
@@ -83,6 +84,7 @@ class Patient:
         self.first_aid_at = math.inf
         self.first_aid_factor = 1.0
         self.self_presented = False
+        self.treating = False  # in hospital treatment that has not yet stopped deterioration
         self.history: list | None = [(t, "on_scene")] if history else None
 
     def alive_at(self, t: float) -> bool:

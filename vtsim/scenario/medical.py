@@ -37,26 +37,34 @@ class SimedisIss(Model):
 
     Each casualty draws an injury severity score (ISS) by triage class; untreated,
     it dies after ``coefficient_min * ISS ** -exponent`` minutes (about 43,500 *
-    ISS^-1.95: ISS 25 -> 82 min, ISS 50 -> 21 min, ISS 9 -> 599 min). Care slows
-    the clock by its factor. The class follows the time left: below ``t1_below_min``
-    of untreated time left a casualty is T1 (so a T2 can worsen to T1).
+    ISS^-1.95: ISS 16 -> 196 min, ISS 25 -> 82 min, ISS 50 -> 21 min, ISS 9 -> 599
+    min), times a lognormal factor (``spread_sd_log``). Care slows the clock by its
+    factor. The class follows the time left: below ``t1_below_min`` of untreated time
+    left a casualty is T1 (so a T2 can worsen to T1).
+
+    T1 are the critically injured as the mass-casualty series count them (ISS >= 16,
+    "major trauma"; Frykberg & Tepas 1988, Aylwin et al. 2006), most of them at the low end
+    of the scale: ISS 16-66, mode 25 (illustrative shape). T2: ISS 9-15; T3: ISS 1-8.
     """
 
     model: Literal["simedis-iss"] = "simedis-iss"
     coefficient_min: float = Field(43500.0, gt=0)
     exponent: float = Field(1.95, gt=0)
-    iss_t1: Dist = Field(_tri(25, 34, 66), description="ISS of T1 casualties (ISS >= 25).")
-    iss_t2: Dist = Field(_tri(9, 14, 24), description="ISS of T2 casualties (ISS 9-24).")
+    iss_t1: Dist = Field(_tri(16, 25, 66), description="ISS of T1 casualties (ISS >= 16).")
+    iss_t2: Dist = Field(_tri(9, 11, 15), description="ISS of T2 casualties (ISS 9-15).")
     iss_t3: Dist = Field(_tri(1, 3, 8), description="ISS of T3 casualties (ISS < 9).")
     spread_sd_log: float = Field(
-        0.0,
+        0.5,
         ge=0,
         le=3,
         description="Casualties with the same ISS do not die at the same instant: the untreated "
         "time to death is the SIMEDIS time times a lognormal factor with median 1 and this sd "
-        "of its logarithm (0: deterministic, as in SIMEDIS).",
+        "of its logarithm (0.5, illustrative: half to twice the SIMEDIS time for the middle "
+        "two thirds; 0: deterministic, as in SIMEDIS).",
     )
-    t1_below_min: float = Field(82.0, gt=0, description="T1 below this untreated time left.")
+    t1_below_min: float = Field(
+        196.0, gt=0, description="T1 below this untreated time left (ISS 16)."
+    )
     t2_below_min: float = Field(600.0, gt=0, description="T2 below this untreated time left.")
 
 
@@ -83,6 +91,13 @@ class Care(Model):
     stabilised: Factor = Field(0.2, description="After on-site treatment (stay-and-play).")
     transport_unstabilised: Factor = Field(0.5, description="In transport without treatment.")
     hospital_waiting: Factor = Field(0.3, description="At hospital, waiting for treatment.")
+    hospital_treatment: Factor = Field(
+        0.0,
+        description="During emergency treatment at hospital (resuscitation, surgery) until it "
+        "is complete; then deterioration stops. 0: it stops when treatment starts (SIMEDIS). "
+        "Above 0, a casualty who arrives with less untreated time left than its treatment "
+        "uses dies in treatment, as some critically injured do despite care.",
+    )
 
 
 class FirstAid(Model):
@@ -214,6 +229,12 @@ class Hospital(Model):
         "4.6 critical patients an hour with the staff at hand).",
     )
     accepts: list[CareClass] = Field(default_factory=lambda: list(_ALL_CARE_CLASSES))
+    areas: dict[CareClass, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Places in separate treatment areas by class, e.g. {t3: 20} for a "
+        "minor-injuries area (major-incident plans stream patients by priority); classes "
+        "not listed share the emergency places of `capacity`, which count the overload.",
+    )
     surge: Surge = Field(default_factory=Surge)
     depends_on: list[Identifier] = Field(
         default_factory=list, description="Facilities (infrastructure ids) it needs."
