@@ -113,6 +113,13 @@ def _ratio(stat: Statistic, rows: pd.DataFrame, rng) -> Value:
     value = float(num.sum() / den.sum())
     if len(num) < 2:
         return Value(value, math.nan, math.nan, len(num), "bootstrap")
+    if value in (0.0, 1.0) and bool(np.all(num <= den)):
+        # Every replication at 0 % or 100 %: resampling them has no spread, and a zero-width
+        # interval would claim certainty. Wilson's interval on the pooled counts (k of n
+        # people) keeps the uncertainty of a share seen only at its bound.
+        k, n = int(round(num.sum())), int(round(den.sum()))
+        est = proportion_interval(np.r_[np.ones(k), np.zeros(n - k)])
+        return Value(value, est.lo, est.hi, len(num), "Wilson, pooled")
     idx = _resample(rng(), len(num))
     with np.errstate(invalid="ignore", divide="ignore"):
         draws = num[idx].sum(axis=1) / den[idx].sum(axis=1)
