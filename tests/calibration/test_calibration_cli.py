@@ -28,7 +28,7 @@ def test_calibrate_prints_the_table_and_writes_csv_and_figure(tmp_path):
     assert row["interval"] == "Wilson" and row["ci_low"] <= row["value"] <= row["ci_high"]
     assert (row["replications"], row["seed"]) == (20, 4)
     surge = table.set_index("target").loc["hospital-surge-capacity"]
-    assert surge["verdict"] == "not comparable" and "absorption" in surge["reason"]
+    assert surge["verdict"] == "not comparable" and "scenario input" in surge["reason"]
     assert (out / "calibration.png").stat().st_size > 10_000
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*"))
 

@@ -39,7 +39,7 @@ def test_bundled_targets_validate_and_cover_the_record():
     at_scene = by_id["bombing-deaths-at-scene"].statistic
     assert at_scene.kind == "ratio_of_sums"
     assert (at_scene.numerator, at_scene.denominator) == (
-        ["killed_outright", "casualties_died_on_scene"],
+        ["killed_outright", "casualties_died_on_scene", "casualties_died_in_transport"],
         ["deaths_total"],
     )
     critical = by_id["bombing-critical-mortality"].statistic
@@ -59,7 +59,9 @@ def test_bundled_targets_validate_and_cover_the_record():
     # A lower bound for crowds, not every workplace shooting.
     crowd = by_id["assault-casualties-crowd"]
     assert crowd.published.high is None and crowd.applies_to.site_kinds == ["public_event"]
-    assert not by_id["ems-urban-response"].comparability.comparable
+    # EMS response as the studies define it: from the call to the first ambulance on scene.
+    assert by_id["ems-urban-response"].statistic.column == "min_ems_response"
+    assert not by_id["hospital-surge-capacity"].comparability.comparable  # an input: tested
 
 
 BAD = """\

@@ -157,9 +157,11 @@ def test_unknown_measure_in_compare_names_the_scenario(festival_planner):
         with_measures(festival_planner, ["no-such"])
 
 
-def test_optional_sections_are_changed_only_where_a_scenario_has_them(festival_planner, worship):
+def test_optional_sections_are_changed_only_where_a_scenario_has_them(festival_planner):
     kits = load_catalogue().get("bleeding-control-kits")
-    assert apply_measures(worship, [kits]) == worship  # no medical section: nothing changes
+    drone = vtsim.load_scenario("transit-hub-drone")
+    assert drone.medical is None
+    assert apply_measures(drone, [kits]) == drone  # no medical section: nothing changes
     assert festival_planner.medical is not None
     changed = apply_measures(festival_planner, [kits])
     assert changed.medical.first_aid.p_receive == 0.45
