@@ -97,6 +97,18 @@ def test_ratio_of_sums_pools_replications(table):
     assert evaluate(both, table, ["a"], rng).value == pytest.approx(9 / 33)
 
 
+def test_a_share_seen_only_at_its_bound_keeps_wilsons_uncertainty(table):
+    """All 18 deaths of 9 events at the scene: resampling the events gives [1, 1]; the
+    interval is Wilson's on the pooled 18 of 18, which does not claim certainty."""
+    frame = table.assign(killed_outright=[2] * 9 + [0] * 3, deaths_total=[2] * 9 + [0] * 3)
+    t = target(
+        {"kind": "ratio_of_sums", "numerator": "killed_outright", "denominator": "deaths_total"}
+    )
+    v = evaluate(t, frame, ["a"], rng)
+    assert v.value == 1.0 and v.hi == 1.0 and v.method == "Wilson, pooled"
+    assert v.lo == pytest.approx(0.824, abs=0.001)  # Wilson 95 % lower bound of 18/18
+
+
 def test_median_mean_and_quantile_with_minus_and_scale(table):
     where = ["attack_succeeded == 1"]
     median = target(
