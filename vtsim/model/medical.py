@@ -240,7 +240,21 @@ class Medical(Component):
             if own.random() < p_walk:
                 self.env.process(self._self_present(p, times, walk.travel_min.sample(own)))
                 return
+        zone_care = self.incident.mode.zone_care(self.incident)
+        if zone_care is not None:  # its own stream too
+            delay = zone_care[0].sample(self.incident.streams.get("zone-care", casualty.id))
+            self.env.process(self._zone_care(p, delay, zone_care[1]))
         self.env.process(self._patient(p, times))
+
+    def _zone_care(self, p: Patient, delay: float, factor: float):
+        """Care where the casualty lies (e.g. an antidote), ``delay`` after the first
+        ambulance is on scene, if it is still there and alive."""
+        yield self.ems_on_scene
+        yield self.env.timeout(delay)
+        now = self.incident.now()
+        if p.where == "on_scene" and p.alive_at(now):  # first aid due is applied first
+            assert p.health is not None
+            p.health.care(now, factor)
 
     def _self_present(self, p: Patient, times: CareTimes, travel: float):
         """A walking casualty leaves once the attack is over and reaches the nearest

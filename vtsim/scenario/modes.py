@@ -90,6 +90,24 @@ class Decontamination(Model):
     )
 
 
+class Antidote(Model):
+    """An antidote given to release casualties where they lie, before decontamination (for
+    nerve agents, autoinjectors carried by responders in protective equipment)."""
+
+    given: bool = Field(False, description="Whether responders carry and give it.")
+    delay_min: Dist = Field(
+        Fixed(value=10.0),
+        description="From the first ambulance on scene to a casualty receiving it, minutes "
+        "(illustrative).",
+    )
+    care_factor: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Speed of deterioration once given (1: no effect; illustrative).",
+    )
+
+
 class CbrnPreparedness(Model):
     """How an enclosed site detects a hazardous release, limits exposure, and decontaminates."""
 
@@ -112,3 +130,4 @@ class CbrnPreparedness(Model):
         "ventilation procedure; 1 = none).",
     )
     decontamination: Decontamination = Field(default_factory=Decontamination)
+    antidote: Antidote = Field(default_factory=Antidote)

@@ -113,6 +113,12 @@ class ThreatMode:
         decontamination), or None."""
         return None
 
+    def zone_care(self, incident: Incident) -> tuple[Dist, float] | None:
+        """Care responders give casualties where they lie, before they are reached or pass
+        a :meth:`care_gate` (a release's antidote before decontamination): the delay after
+        the first ambulance is on scene and the care factor, or None (the default)."""
+        return None
+
     def hospital_delay_min(self, incident: Incident) -> float:
         """Minutes a casualty spends at the hospital before it may take a treatment place
         (a release's hospital decontamination); 0 by default."""

@@ -53,6 +53,7 @@ from vtsim.scenario.threats import Harm, Problem, Threat
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from vtsim.scenario.distributions import Dist
     from vtsim.scenario.schema import Scenario
 
 
@@ -345,6 +346,11 @@ class CbrnRelease(ThreatMode):
         if decon.casualties_at != "on_site" or state is None:
             return None
         return state.decon.done(casualty_id)
+
+    def zone_care(self, incident: Incident) -> tuple[Dist, float] | None:
+        """An antidote reaches casualties where they lie, before decontamination."""
+        antidote = incident.site.cbrn.antidote
+        return (antidote.delay_min, antidote.care_factor) if antidote.given else None
 
     def hospital_delay_min(self, incident: Incident) -> float:
         """Casualties decontaminated at the hospital go through it before a place."""
