@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from infra_builders import TRIAGE, tiny_city
 
 import vtsim
 from vtsim.errors import ScenarioError
@@ -18,7 +19,6 @@ from vtsim.model.infrastructure_metrics import curve_metrics
 from vtsim.model.streams import Streams
 from vtsim.scenario.loader import validate_data
 
-TRIAGE = {"killed_outright": 0.0, "t1": 0.0, "t2": 0.0, "t3": 1.0}
 SUBS = {"sub-x": 300, "sub-y": 100, "sub-z": 200}
 DWELL_H = 2.0
 
@@ -38,37 +38,28 @@ def city(manual: dict | None = None, crews: int = 1, threat: dict | None = None)
     restoration: dict = {"rule": "population"}
     if manual is not None:
         restoration["manual_operation"] = manual
-    attack = {
-        "id": "attack",
+    cyber = {
         "mode": "cyber_intrusion",
         "site": "control",
         "zone": "room",
         "facility": "scada",
         "dwell_hours": DWELL_H,
-        "planning_window_days": 1,
         "harm": {"profile": "instant", "fraction_harmed": 0.0, "triage": TRIAGE},
     }
-    if threat is not None:
-        attack = threat
-    return {
-        "name": "Control centre city",
-        "horizon_min": 60,
-        "run": {"replications": 5, "seed": 1},
-        "sites": [
-            {"id": "yard", "kind": "infrastructure", "zones": [{"id": "z", "occupancy": 0}]},
-            {"id": "control", "kind": "infrastructure", "zones": [{"id": "room", "occupancy": 0}]},
-        ],
-        "threats": [attack],
-        "infrastructure": {
-            "horizon_days": 2,
-            "curve_step_hours": 1,
-            "facilities": facilities,
-            "links": [{"between": ["plant", s]} for s in SUBS],
-            "dependencies": [{"facility": "hospital", "needs": ["sub-y"]}],
-            "crews": [{"id": "crew", "count": crews, "travel_hours": 1, "sectors": ["power"]}],
-            "restoration": restoration,
-        },
+    infrastructure = {
+        "horizon_days": 2,
+        "curve_step_hours": 1,
+        "facilities": facilities,
+        "links": [{"between": ["plant", s]} for s in SUBS],
+        "dependencies": [{"facility": "hospital", "needs": ["sub-y"]}],
+        "crews": [{"id": "crew", "count": crews, "travel_hours": 1, "sectors": ["power"]}],
+        "restoration": restoration,
     }
+    data = tiny_city(infrastructure, cyber)
+    if threat is not None:
+        data["threats"] = [threat]
+    data["name"] = "Control centre city"
+    return data
 
 
 def build(data: dict):
