@@ -30,6 +30,7 @@ from vtsim.resources import scenarios_dir
                 "all-three",
                 "scoop-and-run-hospital-decon",
                 "stay-and-play-onsite-decon",
+                "antidote",
             ],
             # with a medical section the respond headline is preventable deaths
             {"mitigate": "casualties_total", "respond": "preventable_deaths"},
