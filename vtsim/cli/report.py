@@ -16,7 +16,7 @@ from vtsim.cli.options import comparison_options, simulation_options
     "--output",
     type=click.Path(file_okay=False),
     required=True,
-    help="Folder for report.html.",
+    help="Folder for report.html and report.xlsx (the tables, for spreadsheets).",
 )
 @click.option(
     "-p",
@@ -46,17 +46,23 @@ def report(
     harm_metric,
 ):
     """Write OUTPUT/report.html for SOURCE: a scenario (run and compared now) or a results
-    folder written by `vtsim run -o` or `vtsim compare -o`.
+    folder written by `vtsim run -o` or `vtsim compare -o`. OUTPUT/report.xlsx holds the
+    same tables for spreadsheets (one sheet per table, units in the headers).
 
     The report holds the scenario summary, assumptions and sources, the scorecard, the
     comparisons with cost and burden, the figures (embedded) and the seed, versions and
     command that reproduce it.
     """
+    from vtsim.report.excel import REPORT_WORKBOOK
     from vtsim.report.html import build_report, is_results_folder
 
     if is_results_folder(source):
         path = build_report(
-            source, Path(output), attacks_per_year=attacks_per_year, harm_metric=harm_metric
+            source,
+            Path(output),
+            attacks_per_year=attacks_per_year,
+            harm_metric=harm_metric,
+            workbook=True,
         )
     else:
         from vtsim.analysis.compare import compare
@@ -72,8 +78,9 @@ def report(
             harm_metric=harm_metric,
             progress=progress,
         )
-        path = build_report(comparison, Path(output))
+        path = build_report(comparison, Path(output), workbook=True)
     click.echo(f"Report: {path}")
+    click.echo(f"Workbook: {path.with_name(REPORT_WORKBOOK)}")
 
 
 COMMANDS = [report]

@@ -37,7 +37,7 @@ from vtsim.cli.options import simulation_options
     "--output",
     type=click.Path(file_okay=False),
     default=None,
-    help="Folder for roadmap.csv, sensitivity.csv and the figures.",
+    help="Folder for roadmap.csv, sensitivity.csv, roadmap.xlsx and the figures.",
 )
 def roadmap(portfolio, budget, replications, seed, jobs, progress, method, sensitivity, output):
     """Rank candidate measures of PORTFOLIO (default: the bundled portfolio.yaml) by marginal
@@ -74,6 +74,9 @@ def roadmap(portfolio, budget, replications, seed, jobs, progress, method, sensi
                 result.sensitivity.frame.to_csv(tmp, index=False)
             save(plot_tornado(result), out / "tornado.png")
             written += [out / "sensitivity.csv", out / "tornado.png"]
+        from vtsim.report.excel import ROADMAP_WORKBOOK, roadmap_book
+
+        written.append(roadmap_book(result).write(out / ROADMAP_WORKBOOK))
         click.echo("Results: " + ", ".join(str(p) for p in written))
 
 

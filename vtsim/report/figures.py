@@ -22,15 +22,29 @@ def _pyplot():
     return plt
 
 
-def scorecard_figure(card: pd.DataFrame, title: str = ""):
-    """One panel per phase: each package's headline with its 95 % interval."""
+def scorecard_figure(card: pd.DataFrame, title: str = "", ncols: int | None = 2):
+    """One panel per phase: each package's headline with its 95 % interval.
+
+    ``ncols`` panels a row (default 2: about 10.5 inches wide, so a page, a browser at
+    100 % zoom or a projector shows the type at its size; ``None``: every phase in one
+    row). The package names label every panel of a grid, wrapped when long.
+    """
     plt = _pyplot()
     phases = list(dict.fromkeys(card["phase"]))
     packages = list(dict.fromkeys(card["package"]))
+    ncols = len(phases) if not ncols else max(1, min(ncols, len(phases)))
+    nrows = math.ceil(len(phases) / ncols)
+    names = [_wrap_name(p, 18) for p in packages]
+    lines = sum(max(1, n.count("\n") + 1) for n in names)
+    width = 4.2 if nrows == 1 else 5.2
+    height = 1.5 + 0.36 * lines
     fig, axes = plt.subplots(
-        1, len(phases), figsize=(4.2 * len(phases), 1.2 + 0.55 * len(packages)), squeeze=False
+        nrows,
+        ncols,
+        figsize=(width * ncols, height * nrows + (0.5 if title else 0)),
+        squeeze=False,
     )
-    for ax, phase in zip(axes[0], phases):
+    for k, (ax, phase) in enumerate(zip(axes.flat, phases)):
         block = card[card["phase"] == phase].set_index("package").reindex(packages)
         share = block["metric"].iloc[0] in {"prevented", "stopped_before_harm", "interrupted"}
         scale = 100.0 if share else 1.0
@@ -45,25 +59,54 @@ def scorecard_figure(card: pd.DataFrame, title: str = ""):
             color=[PALETTE[i % len(PALETTE)] for i in y],
             capsize=4,
         )
-        ax.set_yticks(list(y), packages if ax is axes[0][0] else [""] * len(packages), fontsize=12)
+        labelled = nrows > 1 or k == 0  # a grid: every panel; one row: the first
+        ax.set_yticks(list(y), names if labelled else [""] * len(packages), fontsize=12)
         ax.invert_yaxis()
         label = block["label"].iloc[0]
         arrow = "higher is better" if block["better"].iloc[0] == "higher" else "lower is better"
         unit = "%" if share else block["unit"].iloc[0]
-        ax.set_title(f"{phase.upper()}\n{_wrap(label, 34)}", fontsize=11, loc="left")
-        ax.set_xlabel(f"{unit} ({arrow})".strip(), fontsize=10)
+        ax.set_title(f"{phase.upper()}\n{_wrap(label, 40)}", fontsize=12, loc="left")
+        ax.set_xlabel(f"{unit} ({arrow})".strip(), fontsize=11)
+        ax.tick_params(axis="x", labelsize=11)
         ends = values.fillna(0) + hi.fillna(0)
         for i, (v, end) in enumerate(zip(values, ends)):
             if not math.isnan(v):
-                ax.text(end, i, f"  {v:.1f}", va="center", ha="left", fontsize=11)
-        ax.set_xlim(0, max(1e-9, float(ends.max())) * 1.25)
+                ax.text(end, i, f"  {v:.1f}", va="center", ha="left", fontsize=12)
+        ax.set_xlim(0, max(1e-9, float(ends.max())) * 1.3)
         ax.grid(axis="x", alpha=0.3)
+    for k, ax in enumerate(list(axes.flat)[len(phases) :]):
+        ax.axis("off")
+        if k == 0:  # the first free cell says how to read the bars
+            ax.text(
+                0.05,
+                0.5,
+                "Bar: estimate over the replications.\nWhisker: its 95 % interval.\n"
+                "%: share of the replications.",
+                fontsize=12,
+                va="center",
+                ha="left",
+                color="#4d4d4d",
+                transform=ax.transAxes,
+            )
     if title:
         fig.suptitle(
             f"{title}: scorecard by phase (95 % intervals)", fontsize=14, x=0.01, ha="left"
         )
     fig.tight_layout()
     return fig
+
+
+def _wrap_name(name: str, width: int) -> str:
+    """A package name on lines of about ``width`` characters, broken after - or _."""
+    import re
+
+    lines, line = [], ""
+    for part in re.findall(r"[^-_]+[-_]?", str(name)) or [str(name)]:
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        line += part
+    return "\n".join([*lines, line])
 
 
 def _wrap(text: str, width: int) -> str:

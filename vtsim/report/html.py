@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from vtsim.analysis.compare import Comparison
+from vtsim.analysis.formats import share, share_cells
 from vtsim.analysis.results import Results
+from vtsim.analysis.scorecard import HEADLINES
 from vtsim.errors import VtsimError
 from vtsim.io import write_json, write_text
 from vtsim.report.plots import plot_cost_effect, plot_distributions, plot_scorecard, plot_timeline
@@ -58,9 +60,14 @@ def load_results(folder: str | Path) -> tuple[Results, dict]:
 
 
 def write_comparison(
-    comparison: Comparison, folder: Path, figures: bool = True, jobs: int | None = None
+    comparison: Comparison,
+    folder: Path,
+    figures: bool = True,
+    jobs: int | None = None,
+    workbook: bool = True,
 ) -> list[Path]:
-    """A results folder (as ``vtsim run -o``) plus the comparison tables and figures."""
+    """A results folder (as ``vtsim run -o``) plus the comparison tables and figures, and
+    (``workbook``) the same tables in ``comparison.xlsx`` (see :mod:`vtsim.report.excel`)."""
     from vtsim.io import atomic_path
     from vtsim.report.figures import save
     from vtsim.report.output import write_results
@@ -78,6 +85,10 @@ def write_comparison(
         for name, fig in _figures(comparison).items():
             save(fig, folder / f"{name}.png")
             written.append(folder / f"{name}.png")
+    if workbook:  # before write_results: its manifest comes last
+        from vtsim.report.excel import COMPARISON_WORKBOOK, comparison_book
+
+        written.append(comparison_book(comparison).write(folder / COMPARISON_WORKBOOK))
     return written + write_results(comparison.results, folder, figures=figures, jobs=jobs)
 
 
@@ -99,6 +110,8 @@ def _png(fig) -> str:
 
 
 def _num(value, digits: int = 2) -> str:
+    if isinstance(value, str):  # already formatted (a share: vtsim.analysis.formats)
+        return value
     if value is None or (isinstance(value, float) and (math.isnan(value))):
         return "n/a"
     if isinstance(value, float) and math.isinf(value):
@@ -113,8 +126,10 @@ def build_report(
     folder: Path,
     attacks_per_year: float | None = None,
     harm_metric: str | None = None,
+    workbook: bool = False,
 ) -> Path:
-    """Write ``folder/report.html`` from a :class:`Comparison` or a results folder."""
+    """Write ``folder/report.html`` from a :class:`Comparison` or a results folder, and
+    with ``workbook`` its tables in ``folder/report.xlsx`` (:mod:`vtsim.report.excel`)."""
     from vtsim.report.output import versions
 
     if isinstance(source, Comparison):
@@ -138,7 +153,7 @@ def build_report(
         "scenario": scenario,
         "results": results,
         "card": results.scorecard().to_dict(orient="records"),
-        "phases": comparison.frame.to_dict(orient="records"),
+        "phases": [_shares_as_percent(r) for r in comparison.frame.to_dict(orient="records")],
         "packages": comparison.packages_frame.to_dict(orient="records"),
         "measures": scenario.measures,
         "used_measures": {
@@ -153,12 +168,22 @@ def build_report(
         "versions": manifest.get("versions") or versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "num": _num,
-        "pct": lambda v: "n/a" if v is None or v != v else f"{100 * v:.0f} %",
+        "pct": share,
     }
     html = _render("report.html.j2", context)
+    if workbook:
+        from vtsim.report.excel import REPORT_WORKBOOK, comparison_book
+
+        comparison_book(comparison, manifest).write(Path(folder) / REPORT_WORKBOOK)
     path = Path(folder) / "report.html"
     write_text(path, html)
     return path
+
+
+def _shares_as_percent(row: dict) -> dict:
+    """A comparison row whose headline is a share, shown as the scorecard text shows it."""
+    shares = {h.metric for h in HEADLINES if h.kind == "share"}
+    return share_cells(row) if row.get("metric") in shares else row
 
 
 def _catalogue_sources(scenario) -> list:

@@ -40,9 +40,15 @@ T = TypeVar("T")
 # -- figures of analysis objects ----------------------------------------------------------
 
 
-def plot_scorecard(results: _results.Results):
-    """Each package's headline per phase with its 95 % interval."""
-    return scorecard_figure(results.scorecard(), title=results.scenario.name)
+def plot_scorecard(results: _results.Results, ncols: int | None = 2):
+    """Each package's headline per phase with its 95 % interval, ``ncols`` panels a row
+    (``None``: one row); each axis in the unit its outcome column declares."""
+    from vtsim.model.world import columns_for
+
+    declared = {c.name: c.unit for c in columns_for(results.scenario)}
+    card = results.scorecard().copy()
+    card["unit"] = [u or declared.get(m, "") for m, u in zip(card["metric"], card["unit"])]
+    return scorecard_figure(card, title=results.scenario.name, ncols=ncols)
 
 
 def plot_distributions(comparison: _compare.Comparison, metric: str | None = None):
