@@ -145,7 +145,8 @@ class BatchResults:
 
         A point fails when the package's mean outcome is worse than ``threshold``, or,
         without a threshold, when the package is not the best one there (regret > 0).
-        Returns ``box`` (factor, low, high, restricted), ``coverage`` (share of failures
+        Returns ``box`` (factor, low, high, restricted, ``kept``: the share of the factor's
+        range the box keeps, 1 where unrestricted), ``coverage`` (share of failures
         inside the box), ``density`` (share of the box that fails), ``trajectory``.
         """
         outcome = outcome or self.outcomes[0]
@@ -229,7 +230,13 @@ def prim(x: pd.DataFrame, y: np.ndarray, alpha: float = 0.1, min_support: float 
     full = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     box = pd.DataFrame(
         [
-            {"factor": c, "low": lo, "high": hi, "restricted": (lo, hi) != full[c]}
+            {
+                "factor": c,
+                "low": lo,
+                "high": hi,
+                "restricted": (lo, hi) != full[c],
+                "kept": (hi - lo) / (full[c][1] - full[c][0]) if full[c][1] > full[c][0] else 1.0,
+            }
             for c, (lo, hi) in chosen["limits"].items()
         ]
     )

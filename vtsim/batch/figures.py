@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vtsim.analysis.formats import share
 from vtsim.report.figures import PALETTE, _pyplot
 
 
@@ -79,43 +80,83 @@ def robustness_figure(summary: pd.DataFrame, factor: str, packages: list[str]):
     return fig
 
 
+def restricted_factors(box: pd.DataFrame) -> list[str]:
+    """The factors PRIM restricted, the most restricted first (the smallest share of its
+    range kept; ties in the design's order)."""
+    part = box[box["restricted"].astype(bool)].reset_index(drop=True)
+    kept = part["kept"] if "kept" in part else pd.Series(0.0, index=part.index)
+    return [part["factor"][i] for i in sorted(part.index, key=lambda i: (kept[i], i))]
+
+
 def discovery_figure(found: dict, design: pd.DataFrame, package: str, outcome: str):
-    """Failures of a package over the two factors PRIM restricted first, and the box."""
+    """Failures of a package over the factors PRIM restricted, and its box.
+
+    Two or more restricted: the two it restricted most (smallest share of their range
+    kept), with the box. One: the points along that factor, with the box's range.
+    None: the figure says so, over the design's first factors, without a box.
+    """
     plt = _pyplot()
     _style(plt)
     box = found["box"]
-    order = list(box.loc[box["restricted"], "factor"]) + list(box.loc[~box["restricted"], "factor"])
-    fx, fy = (order + order)[:2] if len(order) < 2 else order[:2]
-    fig, ax = plt.subplots(figsize=(9, 7))
+    restricted = restricted_factors(box)
+    shown = restricted[:2] or [f for f in box["factor"] if f in design.columns][:2]
     failed = found["failed"].reindex(design.index, fill_value=False).astype(bool)
-    ax.scatter(
-        design.loc[~failed, fx],
-        design.loc[~failed, fy],
-        s=45,
-        color=PALETTE[1],
-        label="package holds",
-    )
-    ax.scatter(
-        design.loc[failed, fx],
-        design.loc[failed, fy],
-        s=45,
-        marker="x",
-        color=PALETTE[0],
-        label="package fails",
-    )
     limits = box.set_index("factor")
-    (x0, x1), (y0, y1) = limits.loc[fx, ["low", "high"]], limits.loc[fy, ["low", "high"]]
-    ax.add_patch(
-        plt.Rectangle(
-            (x0, y0), x1 - x0, y1 - y0, fill=False, lw=2.5, color=PALETTE[2], label="PRIM box"
-        )
-    )
+    label = f"PRIM box (coverage {share(found['coverage'])}, density {share(found['density'])})"
+    fig, ax = plt.subplots(figsize=(9, 7))
+    points = {"package holds": ~failed, "package fails": failed}
+    marks = {"package holds": ("o", PALETTE[1]), "package fails": ("x", PALETTE[0])}
+    if len(shown) == 2:
+        fx, fy = shown
+        for name, rows in points.items():
+            marker, colour = marks[name]
+            ax.scatter(
+                design.loc[rows, fx],
+                design.loc[rows, fy],
+                s=45,
+                marker=marker,
+                color=colour,
+                label=name,
+            )
+        ax.set_ylabel(fy)
+    else:
+        (fx,) = shown
+        for level, (name, rows) in enumerate(points.items()):
+            marker, colour = marks[name]
+            ax.scatter(
+                design.loc[rows, fx],
+                np.full(int(rows.sum()), level),
+                s=45,
+                marker=marker,
+                color=colour,
+                label=name,
+            )
+        ax.set_yticks([0, 1], list(points))
+        ax.set_ylim(-0.7, 1.7)
     ax.set_xlabel(fx)
-    ax.set_ylabel(fy)
-    ax.set_title(
-        f"Where '{package}' fails ({found.get('rule', outcome)})\n"
-        f"coverage {found['coverage']:.0%}, density {found['density']:.0%}"
-    )
+    if restricted:
+        (x0, x1) = limits.loc[fx, ["low", "high"]]
+        if len(shown) == 2:
+            (y0, y1) = limits.loc[fy, ["low", "high"]]
+            patch = plt.Rectangle(
+                (x0, y0), x1 - x0, y1 - y0, fill=False, lw=2.5, color=PALETTE[2], label=label
+            )
+            ax.add_patch(patch)
+        else:
+            ax.axvspan(x0, x1, color=PALETTE[2], alpha=0.15, lw=2.5, label=label)
+        more = len(restricted) - len(shown)
+        names = " and ".join(shown)
+        extra = f" (and {more} more: {', '.join(restricted[2:])})" if more else ""
+        what = f"PRIM restricted {names}{extra}"
+    else:
+        rate = found.get("failure_rate", found["density"])
+        why = (
+            "no point fails"
+            if rate == 0
+            else f"{share(rate)} of points fail, no box concentrates them"
+        )
+        what = f"PRIM restricted no factor ({why})"
+    ax.set_title(f"Where '{package}' fails ({found.get('rule', outcome)})\n{what}", fontsize=13)
     ax.legend(fontsize=11)
     fig.tight_layout()
     return fig

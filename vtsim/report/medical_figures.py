@@ -18,6 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from vtsim.analysis.formats import share
 from vtsim.model.patient import FLOW_STATES
 from vtsim.report.figures import PALETTE, _pyplot
 
@@ -34,6 +35,26 @@ TIME_METRICS = {
     "min_to_hospital_t1": "T1 at hospital (median)",
     "min_to_last_hospital_arrival": "last hospital arrival",
 }
+
+
+def same_replications(frame: pd.DataFrame, packages: list[str], metric: str):
+    """A time to care on the same replications for every package: (wide, share).
+
+    ``wide`` has one row per replication in which every package has the time (it has
+    casualties concerned: reaching EMS, injured T1, reaching a hospital) and one column
+    per package; ``share`` is the fraction of the replications run by every package
+    that it keeps. Each package's mean over its own replications with casualties
+    would compare different attacks: a measure that stops the smaller attacks leaves
+    the larger ones, whose times are longer, and that mean rises though care is no
+    slower. On the same replications (common random numbers: the same attacks) it
+    does not.
+    """
+    part = frame[frame["package"].isin(packages)]
+    wide = part.pivot(index="replication", columns="package", values=metric)
+    wide = wide.reindex(columns=packages)
+    ran = int((part.groupby("replication")["package"].nunique() == len(packages)).sum())
+    kept = wide.dropna()
+    return kept, (len(kept) / ran if ran else math.nan)
 
 
 def casualty_flow(trace, step_min: float = 1.0) -> pd.DataFrame:
@@ -87,7 +108,8 @@ def casualty_flow_figure(trace, title: str = ""):
 
 
 def time_to_care_figure(results):
-    """Distributions over replications of the time to care, one box per package."""
+    """Distributions of the time to care, one box per package, over the same replications
+    for every package (:func:`same_replications`)."""
     plt = _pyplot()
     frame = results.frame
     metrics = [m for m in TIME_METRICS if m in frame]
@@ -98,9 +120,8 @@ def time_to_care_figure(results):
         squeeze=False,
     )
     for ax, metric in zip(axes[0], metrics):
-        data = [
-            frame.loc[frame["package"] == p, metric].dropna().to_numpy() for p in results.packages
-        ]
+        wide, covered = same_replications(frame, results.packages, metric)
+        data = [wide[p].to_numpy() for p in results.packages]
         box = ax.boxplot(
             [d if len(d) else [np.nan] for d in data],
             **_horizontal(),
@@ -118,11 +139,14 @@ def time_to_care_figure(results):
             fontsize=12,
         )
         ax.invert_yaxis()
-        ax.set_title(TIME_METRICS[metric], fontsize=12, loc="left")
+        ax.set_title(
+            f"{TIME_METRICS[metric]}\non {share(covered)} of replications", fontsize=12, loc="left"
+        )
         ax.set_xlabel("minutes after the attack started (lower is better)", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(
-        f"{results.scenario.name}: time to care per package (replications with casualties)",
+        f"{results.scenario.name}: time to care per package, on the same replications"
+        " (those where every package has the casualties concerned)",
         fontsize=14,
         x=0.01,
         ha="left",
@@ -165,7 +189,9 @@ def medical_figures(results) -> dict:
 
 
 def medical_text(results) -> str:
-    """Per package: deaths, preventable deaths and times to care (means over replications)."""
+    """Per package: deaths and preventable deaths per attack attempted (means over every
+    replication); times to care, means over the same replications for every package
+    (:func:`same_replications`), with the share of replications they cover."""
     frame = results.frame
     if results.scenario.medical is None or "preventable_deaths" not in frame:
         return ""
@@ -178,11 +204,17 @@ def medical_text(results) -> str:
         "hospital_overload_min": "overload",
     }
     means = frame.groupby("package", sort=False)[list(columns)].mean().reindex(results.packages)
+    covered = {}
+    for metric in (m for m in TIME_METRICS if m in columns):
+        wide, covered[columns[metric]] = same_replications(frame, results.packages, metric)
+        means[metric] = wide.mean().reindex(results.packages)
     width = max([len(p) for p in results.packages] + [8])
     head = f"  {'package':<{width}}" + "".join(f"{v:>16}" for v in columns.values())
+    shares = ", ".join(f"{name} {share(v)}" for name, v in covered.items())
     lines = [
-        "RESPOND, medical: deaths per attack attempted; times: mean over replications with"
-        " casualties (minutes after the attack started)",
+        "RESPOND, medical: deaths per attack attempted. Times in minutes after the attack",
+        "  started, means on the same replications for every package: those where every",
+        f"  package has the casualties concerned ({shares} of replications).",
         head,
     ]
     for package, row in means.iterrows():
