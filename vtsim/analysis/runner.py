@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.executors import chunk_tasks, make_executor, start_executor
+from vtsim.analysis.executors import Task, chunk_tasks, make_executor, start_executor
 from vtsim.analysis.results import Results
 from vtsim.errors import VtsimError
 from vtsim.scenario.loader import load_scenario
@@ -52,6 +52,7 @@ def run(
     threat: str | None = None,
     progress: bool | None = None,
     executor=None,
+    first_replication: int = 0,
 ) -> Results:
     """Run the baseline and packages of a scenario on common random numbers.
 
@@ -60,6 +61,10 @@ def run(
     worker processes (``0``: one per CPU). The same seed gives identical results
     whatever ``jobs`` is. An interruption (Ctrl-C) returns what has finished,
     whole replication blocks for every package, with ``results.complete`` False.
+
+    ``first_replication``: run replications ``first_replication ..
+    first_replication + replications - 1`` (replication r is the same whichever run it
+    is part of, so a later run can extend an earlier one: concatenate the frames).
 
     >>> results = run("harbour-festival", replications=20, seed=1, progress=False)
     >>> results.frame.shape[0]
@@ -71,6 +76,8 @@ def run(
     seed = scenario.run.seed if seed is None else seed
     if replications < 1:
         raise VtsimError(f"replications must be at least 1; got {replications}.")
+    if first_replication < 0:
+        raise VtsimError(f"first_replication must be at least 0; got {first_replication}.")
     package_ids = packages or ["baseline", *(p.id for p in scenario.packages)]
     if "baseline" not in package_ids:
         package_ids = ["baseline", *package_ids]
@@ -85,6 +92,10 @@ def run(
     owned = executor is None
     executor = executor or make_executor(jobs)
     tasks = chunk_tasks(package_ids, replications, getattr(executor, "jobs", 1))
+    if first_replication:
+        tasks = [
+            Task(t.variant, t.start + first_replication, t.stop + first_replication) for t in tasks
+        ]
     chunks: list[tuple] = []
     complete = True
     start_executor(executor, variants)  # before the progress bar starts its thread
