@@ -46,7 +46,9 @@ def test_run_default_scenario_prints_scorecard_and_writes_results(tmp_path):
     assert manifest["scenario"]["name"] == "Harbour Festival"
     assert manifest["versions"]["simpy"]
     assert manifest["command"].startswith("vtsim")
-    card = json.loads((out / "scorecard.json").read_text())
+    saved = json.loads((out / "scorecard.json").read_text())
+    card = saved["scorecard"]
+    assert {row["threat"] for row in saved["by_threat"]} == set(frame["threat"])
     assert {row["phase"] for row in card} == {
         "prevent",
         "protect",
@@ -76,8 +78,9 @@ def test_json_format_prints_the_scorecard_as_json(tmp_path):
         main, ["run", "-n", "20", "--format", "json", "--no-figures", "-o", str(tmp_path)]
     )
     assert result.exit_code == 0
-    rows = json.loads(result.stdout)
-    assert {"package", "phase", "value", "lo", "hi"} <= set(rows[0])
+    printed = json.loads(result.stdout)
+    assert {"package", "phase", "value", "lo", "hi"} <= set(printed["scorecard"][0])
+    assert {"threat", "package", "phase", "diff"} <= set(printed["by_threat"][-1])
 
 
 def test_run_a_bundled_scenario_by_name_with_one_package(tmp_path):

@@ -9,6 +9,11 @@ The public API, for notebooks and scripts::
     results.frame                                           # one row per package x replication
     outcome = vtsim.simulate(scenario, seed=1, replication=0, trace=True)
     comparison = vtsim.compare(scenario, measures="public-warning-app", replications=200)
+    changed = scenario.with_changes({"sites.festival.layers.gate-check.p_detect": 0.7})
+    gate = vtsim.Effect(path="sites.festival.layers.gate-check.p_detect", op="scale", value=1.5)
+    measure = vtsim.Measure(id="more-checks", name="More checks", phase="protect",
+                            pillar="operational", effects=[gate])
+    vtsim.apply_measures(scenario, [measure])               # a new Scenario too
     plan = vtsim.roadmap("portfolio", budget=250_000, replications=50, sensitivity=True)
 """
 
@@ -25,6 +30,9 @@ _LAZY = {
     "calibrate": "vtsim.analysis.calibration",
     "Comparison": "vtsim.report.plots",
     "compare": "vtsim.report.plots",
+    "compare_until_decided": "vtsim.report.plots",
+    "frontier": "vtsim.analysis.frontier",
+    "load_valuation": "vtsim.analysis.valuation",
     "Results": "vtsim.report.plots",
     "Roadmap": "vtsim.report.plots",
     "roadmap": "vtsim.report.plots",
@@ -35,16 +43,30 @@ _LAZY = {
     "simulate": "vtsim.model.world",
     "load_scenario": "vtsim.scenario.loader",
     "Scenario": "vtsim.scenario.schema",
+    "Effect": "vtsim.scenario.measures",
+    "Measure": "vtsim.scenario.measures",
+    "Package": "vtsim.scenario.measures",
     "apply_measures": "vtsim.scenario.transforms",
     "apply_package": "vtsim.scenario.transforms",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from vtsim.analysis.calibration import calibrate
+    from vtsim.analysis.frontier import frontier
+    from vtsim.analysis.valuation import load_valuation
     from vtsim.errors import ScenarioError, VtsimError
     from vtsim.model.world import Outcome, simulate
-    from vtsim.report.plots import Comparison, Results, Roadmap, compare, roadmap, run
+    from vtsim.report.plots import (
+        Comparison,
+        Results,
+        Roadmap,
+        compare,
+        compare_until_decided,
+        roadmap,
+        run,
+    )
     from vtsim.scenario.loader import load_scenario
+    from vtsim.scenario.measures import Effect, Measure, Package
     from vtsim.scenario.schema import Scenario
     from vtsim.scenario.transforms import apply_measures, apply_package
 
@@ -69,7 +91,10 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from a sour
 
 __all__ = [
     "Comparison",
+    "Effect",
+    "Measure",
     "Outcome",
+    "Package",
     "Results",
     "Roadmap",
     "Scenario",
@@ -79,7 +104,10 @@ __all__ = [
     "apply_package",
     "calibrate",
     "compare",
+    "compare_until_decided",
+    "frontier",
     "load_scenario",
+    "load_valuation",
     "roadmap",
     "run",
     "simulate",

@@ -7,6 +7,7 @@ from pathlib import Path
 from vtsim.errors import ScenarioError
 
 DEFAULT_SCENARIO = "harbour-festival"
+NOT_SCENARIOS = {"measures", "portfolio", "valuation"}  # catalogue, portfolio, valuation
 
 
 def scenarios_dir() -> Path:
@@ -28,7 +29,7 @@ def bundled_scenarios() -> list[Path]:
     return sorted(
         p
         for p in root.glob("*.yaml")
-        if not p.name.endswith(".decisions.yaml") and p.stem not in {"measures", "portfolio"}
+        if not p.name.endswith(".decisions.yaml") and p.stem not in NOT_SCENARIOS
     )
 
 

@@ -49,7 +49,8 @@ def test_run_a_threat_mode_scenario_by_name(tmp_path, name, packages, headlines)
     assert "nan" not in result.output.lower().replace("n/a", "")
     frame = pd.read_csv(out / "replications.csv")
     assert len(frame) == 16 * (1 + len(packages))
-    card = {row["phase"]: row["metric"] for row in json.loads((out / "scorecard.json").read_text())}
+    saved = json.loads((out / "scorecard.json").read_text())
+    card = {row["phase"]: row["metric"] for row in saved["scorecard"]}
     for phase, metric in headlines.items():
         assert card[phase] == metric
     assert (out / "scorecard.png").stat().st_size > 10_000

@@ -198,7 +198,7 @@ def test_compare_and_report_workbooks_hold_the_numbers_of_the_csv_and_json(tmp_p
     assert "report.xlsx" in r.output
     replications = pd.read_csv(out / "replications.csv")
     packages = pd.read_csv(out / "packages.csv")
-    card = pd.DataFrame(json.loads((out / "scorecard.json").read_text()))
+    card = pd.DataFrame(json.loads((out / "scorecard.json").read_text())["scorecard"])
     for book in (out / "comparison.xlsx", rep / "report.xlsx"):
         names = openpyxl.load_workbook(book).sheetnames
         assert names[0] == "About"
@@ -254,7 +254,7 @@ def test_roadmap_workbook_holds_the_numbers_of_the_csvs(tmp_path):
     assert len(sheet) >= 1  # a step at least: the numbers below are compared
     _assert_same(sheet, pd.read_csv(out / "roadmap.csv"))
     assert units["cost_annualised"] == "EUR/year"
-    assert units["gain"] == "people per attack attempted, weighted"
+    assert units["gain"] == "EUR/year avoided (valued harm, loss and burden)"  # metric: valued
     sheet, units = _sheet(book, "Sensitivity")
     _assert_same(sheet, pd.read_csv(out / "sensitivity.csv"))
     assert units["ratio_nominal"].endswith("per million EUR/year")

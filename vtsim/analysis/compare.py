@@ -11,32 +11,74 @@ of the public (declared seconds per visitor, notes; simulated
 expected casualty avoided.
 
 Cost per casualty avoided = annualised cost / (casualties avoided per attack
-attempted x ``attacks_per_year``). ``attacks_per_year`` defaults to 1: the
-figure then reads "per casualty avoided if one attack a year is attempted";
-scale it with the national threat assessment.
+attempted x ``attacks_per_year``). ``attacks_per_year`` comes from the valuation
+(:mod:`vtsim.analysis.valuation`; 1 in the bundled default, a distribution in
+harbour-festival's): set it from the national threat assessment. Every outcome is
+also valued (``valuation_frame``), per threat (``by_threat``), with side effects
+flagged (``side_effects``) and the benefit-cost ratio in ``packages_frame``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
 import pandas as pd
 
 from vtsim.analysis.results import Results
 from vtsim.analysis.runner import run
+from vtsim.analysis.scorecard import render_text, scorecard_by_threat
+from vtsim.analysis.valuation import (
+    ALL,
+    cost_effectiveness,
+    describe_side_effect,
+    likelihood_range,
+    side_effects,
+)
+from vtsim.analysis.valuation import differences as valuation_differences
 from vtsim.errors import VtsimError
 from vtsim.scenario.catalogue import with_measures
 from vtsim.scenario.loader import load_scenario
 from vtsim.scenario.schema import Scenario
+from vtsim.scenario.valuation import Valuation
 
 HARM_METRIC = "casualties_total"
+_SHARES = {"prevented", "stopped_before_harm"}  # headlines that are shares (shown in points)
+
+
+def _ratio(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2g}"
+
+
+def _money(value: float, sign: bool = False) -> str:
+    """12.3 M, 45.6 k, 789: readable amounts in a line of text."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    plus = "+" if sign and value > 0 else ""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{plus}{value / 1e6:.3g} M"
+    if size >= 1e3:
+        return f"{plus}{value / 1e3:.3g} k"
+    return f"{plus}{value:.3g}"
+
+
 BURDEN_METRICS = ("visitor_delay_min_total", "queue_peak_outside")
 
 
-def _package_spec(packages, measures) -> tuple[list[str], dict[str, list[str]]]:
-    """Package ids to run, and the ad-hoc packages to define (name -> measure ids)."""
+def _package_spec(
+    packages, measures, scenario: Scenario | None = None
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Package ids to run, and the ad-hoc packages to define (name -> measure ids).
+
+    ``measures``: ``"a,b"`` or ``["a", "b"]`` is one package of both measures; a list of
+    groups (``[["a", "b"], ["c"]]`` or ``["a,b", ["c"]]``: what repeated ``-m`` gives)
+    is one package per group. An ad-hoc package is named by its measures (see
+    :func:`_adhoc_name`); a group with the measures of a package of ``scenario`` is that
+    package.
+    """
     adhoc: dict[str, list[str]] = {}
     ids: list[str] = []
     if isinstance(packages, dict):
@@ -45,14 +87,46 @@ def _package_spec(packages, measures) -> tuple[list[str], dict[str, list[str]]]:
             ids.append(str(name))
     elif packages:
         ids += [str(p) for p in packages]
-    if measures:
-        ms = [m.strip() for m in (measures.split(",") if isinstance(measures, str) else measures)]
-        ms = [m for m in ms if m]
-        name = "_".join(ms)  # package ids allow letters, digits, '-', '_' and '.'
-
-        adhoc[name] = ms
-        ids.append(name)
+    existing = {p.id: list(p.measures) for p in scenario.packages} if scenario else {}
+    for ms in _measure_groups(measures):
+        name = next((pid for pid, pms in {**existing, **adhoc}.items() if pms == ms), None)
+        if name is None:  # a new package, named by its measures
+            name = _adhoc_name(ms)
+            taken = {*existing, *adhoc, *ids, "baseline"}
+            if name in taken:
+                name = next(f"{name}-{i}" for i in count(2) if f"{name}-{i}" not in taken)
+            adhoc[name] = ms
+        if name not in ids:
+            ids.append(name)
     return ids, adhoc
+
+
+def _measure_groups(measures) -> list[list[str]]:
+    """``measures`` as groups of measure ids, one group per ad-hoc package."""
+    if not measures:
+        return []
+    if isinstance(measures, str) or all(isinstance(m, str) for m in measures):
+        items = [measures if isinstance(measures, str) else ",".join(measures)]
+    else:
+        items = [m if isinstance(m, str) else ",".join(m) for m in measures]
+    groups = [[m.strip() for m in item.split(",") if m.strip()] for item in items]
+    return [list(dict.fromkeys(g)) for g in groups if g]
+
+
+def _adhoc_name(measure_ids: list[str], shown: int = 2) -> str:
+    """A readable package id for measures: the measure ids (each already a short name of
+    its measure) joined by ``_``; past ``shown`` of them, ``_and-N-more`` (the package's
+    full list is in ``packages_frame["measures"]``). Package ids allow letters, digits,
+    ``-``, ``_`` and ``.`` only, and figures and tables show the id.
+
+    >>> _adhoc_name(["entrance-screening"])
+    'entrance-screening'
+    >>> _adhoc_name(["rescue-task-force", "bleeding-control-kits", "hospital-surge-plan"])
+    'rescue-task-force_bleeding-control-kits_and-1-more'
+    """
+    head = "_".join(measure_ids[:shown])
+    rest = len(measure_ids) - shown
+    return f"{head}_and-{rest}-more" if rest > 0 else head
 
 
 def compare(
@@ -63,17 +137,20 @@ def compare(
     seed: int | None = None,
     jobs: int | None = 1,
     *,
-    attacks_per_year: float = 1.0,
+    attacks_per_year: float | None = None,
     harm_metric: str = HARM_METRIC,
     progress: bool | None = None,
     executor=None,
+    valuation=None,
 ) -> Comparison:
     """Compare packages with the baseline on common random numbers.
 
     ``packages``: package ids of the scenario, or a mapping ``name -> [measure ids]``
     (ids from the scenario first, then the bundled catalogue). ``measures``: measure
     ids making one more package (``"a,b"`` or a list). Neither: every package of the
-    scenario.
+    scenario. ``valuation``: a :class:`~vtsim.scenario.valuation.Valuation`, a valuation
+    file, or a dict of overrides of the default (``scenarios/valuation.yaml``) after the
+    scenario's own ``valuation:`` section; ``attacks_per_year`` overrides the valuation's.
 
     >>> c = compare("harbour-festival", measures="public-warning-app", replications=20,
     ...             seed=1, progress=False)
@@ -82,9 +159,14 @@ def compare(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    if attacks_per_year <= 0:
+    if attacks_per_year is not None and attacks_per_year <= 0:
         raise VtsimError(f"attacks_per_year must be positive; got {attacks_per_year}.")
-    ids, adhoc = _package_spec(packages, measures)
+    from vtsim.analysis.valuation import resolve_valuation
+
+    value_rule = resolve_valuation(scenario, valuation)
+    if attacks_per_year is not None:
+        value_rule = value_rule.model_copy(update={"attacks_per_year": attacks_per_year})
+    ids, adhoc = _package_spec(packages, measures, scenario)
     if harm_metric in BURDEN_METRICS:
         raise VtsimError(f"harm_metric '{harm_metric}' is a burden, not a harm.")
     clash = [p for p in adhoc if p in {q.id for q in scenario.packages} or p == "baseline"]
@@ -116,14 +198,69 @@ def compare(
             f"harm_metric '{harm_metric}' is not an outcome of scenario '{scenario.name}'; "
             f"expected one of: {', '.join(known)}."
         )
-    return Comparison(results, attacks_per_year=attacks_per_year, harm_metric=harm_metric)
+    yearly = likelihood_range(value_rule)[0]
+    return Comparison(
+        results, attacks_per_year=yearly, harm_metric=harm_metric, valuation=value_rule
+    )
 
 
-def _verdict(row, replications: int) -> str:
+# What a headline reads, where it is less than the whole scenario: a package that changes
+# none of it cannot move that headline on any replication. Read from the model's wiring:
+# prevention draws only from `prevent` and the threats (`model/prevent.py`, the threat
+# choice); casualty care (`medical`) reads the casualties and the scene but nothing outside
+# the medical model reads it back. A headline not listed may read every simulated section.
+_NOT_SIMULATED = {"name", "description", "currency", "sources", "run", "measures", "packages"}
+_NOT_SIMULATED |= {"uses", "catalogue", "exercise", "valuation"}
+_READS = {"prevented": {"prevent", "threats"}}
+_DOES_NOT_READ = {
+    m: {"medical"}
+    for m in ("stopped_before_harm", "casualties_total", "site_closed_days", "resilience_loss")
+}
+
+
+def _touches(scenario: Scenario, package: str, metric: str) -> bool:
+    """Whether ``package`` changes anything of ``scenario`` that ``metric`` reads."""
+    from vtsim.scenario.transforms import apply_package
+
+    try:
+        changed, base = apply_package(scenario, package), apply_package(scenario, "baseline")
+    except VtsimError:
+        return True
+    sections = [
+        name
+        for name in type(scenario).model_fields
+        if name not in _NOT_SIMULATED and getattr(changed, name) != getattr(base, name)
+    ]
+    reads = _READS.get(metric)
+    return any(
+        (name in reads) if reads is not None else name not in _DOES_NOT_READ.get(metric, ())
+        for name in sections
+    )
+
+
+def _verdict(row, replications: int, scenario: Scenario | None = None) -> str:
     """In words; replications needed are scaled to all replications when the metric is
-    defined in only some of them (e.g. minutes to a responder, when one came)."""
+    defined in only some of them (e.g. minutes to a responder, when one came).
+
+    "no change on any replication" only when the package changes nothing the headline
+    reads (with ``scenario``; see :func:`_touches`). Otherwise a difference of zero on
+    every replication so far is "not distinguishable from zero yet": no change in ``n``
+    replications puts the share of replications it changes below 3 / n (95 %, the rule of
+    three), and telling a difference from zero takes about 4 replications that change
+    (the mean is then 2 standard errors from zero), so at least 4 n / 3.
+    """
     if row["diff"] == 0 and row["diff_lo"] == row["diff_hi"]:
-        return "no change on any replication"
+        package, metric = row.get("package"), row.get("metric")
+        if scenario is None or not _touches(scenario, str(package), str(metric)):
+            return "no change on any replication"
+        n = int(row.get("n") or 0)
+        total = max(math.ceil(4 * max(n, 1) / 3), n + 1)
+        if 0 < n < replications:
+            total = math.ceil(total * replications / n)
+        return (
+            f"not distinguishable from zero yet: no replication changed; at least about "
+            f"{total} replications would tell ({total - replications} more)"
+        )
     if row["distinguishable"]:
         better = row["diff"] < 0 if row["better"] == "lower" else row["diff"] > 0
         return "better" if better else "worse"
@@ -147,10 +284,75 @@ class Comparison:
     """
 
     results: Results
-    attacks_per_year: float = 1.0
+    attacks_per_year: float | None = None  # None: the valuation's (mean if uncertain)
     harm_metric: str = HARM_METRIC
+    valuation: Valuation | None = None
     _frame: pd.DataFrame | None = field(default=None, repr=False)
     _packages: pd.DataFrame | None = field(default=None, repr=False)
+    _valued: pd.DataFrame | None = field(default=None, repr=False)
+    _by_threat: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.valuation is None:
+            from vtsim.analysis.valuation import resolve_valuation
+
+            self.valuation = resolve_valuation(self.results.scenario)
+            if self.attacks_per_year is not None:
+                self.valuation = self.valuation.model_copy(
+                    update={"attacks_per_year": self.attacks_per_year}
+                )
+        if self.attacks_per_year is None:
+            self.attacks_per_year = likelihood_range(self.valuation)[0]
+
+    @property
+    def valuation_frame(self) -> pd.DataFrame:
+        """One row per (package, threat, criterion), ``threat`` "all" over every threat:
+        baseline and package means, the paired difference with its 95 % interval and its
+        value in the valuation's currency, ``worse``/``better`` when distinguishable; and
+        the composites ``valued_per_attack``, ``valued_burden_per_day``, ``valued_annual``."""
+        if self._valued is None:
+            assert self.valuation is not None
+            self._valued = valuation_differences(
+                self.results.frame, self.valuation, self._compared()
+            )
+        return self._valued
+
+    @property
+    def side_effects(self) -> pd.DataFrame:
+        """Criteria a package makes distinguishably worse, overall or for one threat."""
+        return side_effects(self.valuation_frame)
+
+    @property
+    def by_threat(self) -> pd.DataFrame:
+        """The scorecard per threat: one row per (threat, package, phase), with the paired
+        difference to the baseline on that threat's replications."""
+        if self._by_threat is None:
+            self._by_threat = scorecard_by_threat(self.results.frame, self.results.packages)
+        return self._by_threat
+
+    def to_dict(self) -> dict:
+        """Everything the comparison says, as plain data (``--format json``)."""
+        from vtsim.io import clean_for_json
+
+        assert self.valuation is not None
+        rule = self.valuation.model_dump(mode="json")
+        return clean_for_json(
+            {
+                "scenario": self.scenario.name,
+                "replications": self.results.replications,
+                "seed": self.results.seed,
+                "phases": self.frame.to_dict(orient="records"),
+                "packages": self.packages_frame.to_dict(orient="records"),
+                "valuation": {k: rule[k] for k in rule if k != "criteria"}
+                | {"criteria": rule["criteria"]},
+                "criteria": self.valuation_frame.to_dict(orient="records"),
+                "by_threat": self.by_threat.to_dict(orient="records"),
+                "side_effects": [
+                    {**row, "text": describe_side_effect(row)}
+                    for row in self.side_effects.to_dict(orient="records")
+                ],
+            }
+        )
 
     @property
     def harm_label(self) -> str:
@@ -170,7 +372,9 @@ class Comparison:
             base = card[card["package"] == "baseline"].set_index("phase")["value"]
             rows = card[card["package"] != "baseline"].copy()
             rows.insert(4, "baseline", rows["phase"].map(base))
-            rows["verdict"] = [_verdict(r, self.results.replications) for _, r in rows.iterrows()]
+            rows["verdict"] = [
+                _verdict(r, self.results.replications, self.scenario) for _, r in rows.iterrows()
+            ]
             self._frame = rows.reset_index(drop=True)
         return self._frame
 
@@ -207,6 +411,17 @@ class Comparison:
             "visitor_delay_s_declared": sum(m.burden.visitor_delay_s for m in measures),
             "burden_notes": " ".join(m.burden.note for m in measures if m.burden.note),
         }
+        if self.harm_metric != HARM_METRIC:  # the same figures, named after the metric
+            metric = self.harm_metric
+            row.update(
+                {
+                    f"{metric}_avoided": avoided,
+                    f"{metric}_avoided_lo": -harm["hi"],
+                    f"{metric}_avoided_hi": -harm["lo"],
+                    f"p_fewer_{metric}": harm["p_better"],
+                    f"cost_per_{metric}_avoided": per_casualty,
+                }
+            )
         frame = self.results.frame
         for metric in BURDEN_METRICS:
             if metric in frame and frame[metric].notna().any():
@@ -214,6 +429,11 @@ class Comparison:
                 mean = frame.loc[frame["package"] == package_id, metric].mean()
                 row[metric] = mean
                 row[metric + "_change"] = d["diff"]
+        assert self.valuation is not None
+        row.update(cost_effectiveness(self.valuation_frame, self.valuation, package_id, annual))
+        effects = self.side_effects
+        mine = effects[effects["package"] == package_id] if not effects.empty else effects
+        row["side_effects"] = "; ".join(describe_side_effect(r) for _, r in mine.iterrows())
         return row
 
     # -- text -----------------------------------------------------------------------
@@ -225,7 +445,12 @@ class Comparison:
             f"{self.scenario.name}: {r.replications} replications per package, seed {r.seed}, "
             "paired on common random numbers",
             "",
-            r.scorecard_text().rstrip(),
+            render_text(
+                r.scorecard(),
+                verdicts={
+                    (v["package"], v["phase"]): v["verdict"] for _, v in self.frame.iterrows()
+                },
+            ).rstrip(),
             "",
             *self._unclear_lines(),
             f"COST AND BURDEN ({self.harm_label} avoided per attack attempted; "
@@ -261,7 +486,81 @@ class Comparison:
                 burden.append(p["burden_notes"])
             if burden:
                 out.append("    burden: " + "; ".join(burden))
-        return "\n".join(out) + "\n"
+        out += ["", *self._valued_lines(), "", *self._threat_lines()]
+        return "\n".join(out).rstrip() + "\n"
+
+    def _valued_lines(self) -> list[str]:
+        """Every criterion and the composite, per package; then the side effects."""
+        rule = self.valuation
+        assert rule is not None
+        mean, low, high = likelihood_range(rule)
+        cur = rule.currency
+        likely = f"{mean:g}" if low == high else f"{mean:.3g} (5-95 %: {low:.3g}-{high:.3g})"
+        out = [
+            f"VALUED ({rule.name}; {cur}; attacks a year {likely}; "
+            f"{rule.event_days_per_year:g} event day(s) a year; discount "
+            f"{100 * rule.discount_rate:g} % over {rule.horizon_years} years)"
+        ]
+        diffs = self.valuation_frame
+        overall = diffs[diffs["threat"] == ALL]
+        for _, p in self.packages_frame.iterrows():
+            if "annual_benefit" not in p or pd.isna(p.get("annual_benefit")):
+                continue
+            bcr = p["benefit_cost_ratio"]
+            bcr_text = (
+                f"benefit-cost ratio {_ratio(bcr)} [{_ratio(p['benefit_cost_ratio_lo'])}, "
+                f"{_ratio(p['benefit_cost_ratio_hi'])}]"
+                if math.isfinite(bcr)
+                else "no cost"
+            )
+            out.append(
+                f"  {p['package']}: harm and loss avoided per attack "
+                f"{_money(p['valued_avoided_per_attack'])} "
+                f"[{_money(p['valued_avoided_per_attack_lo'])}, "
+                f"{_money(p['valued_avoided_per_attack_hi'])}]; burden "
+                f"{_money(p['burden_added_per_day'], sign=True)} a day; benefit "
+                f"{_money(p['annual_benefit'])} a year [{_money(p['annual_benefit_lo'])}, "
+                f"{_money(p['annual_benefit_hi'])}]; {bcr_text}; net present value "
+                f"{_money(p['net_present_value'])}"
+            )
+            mine = overall[(overall["package"] == p["package"]) & (overall["kind"] != "composite")]
+            parts = [
+                f"{r['label'].lower()} {r['diff']:+.3g} [{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}]"
+                f" ({_money(r['valued_diff'], sign=True)})"
+                for _, r in mine.iterrows()
+            ]
+            if parts:
+                out.append("    " + "; ".join(parts))
+        effects = self.side_effects
+        if not effects.empty:
+            out.append("SIDE EFFECTS (a package makes a criterion worse, distinguishably):")
+            for _, r in effects.iterrows():
+                out.append(f"  {r['package']}: {describe_side_effect(r)}")
+        return out
+
+    def _threat_lines(self) -> list[str]:
+        """The phase headlines per threat: what an average over threats hides."""
+        card = self.by_threat
+        if card.empty or card["threat"].nunique() < 2:
+            return []
+        out = ["BY THREAT (phase headline, package against the baseline on that threat)"]
+        for threat in card["threat"].unique():
+            block = card[(card["threat"] == threat) & (card["package"] != "baseline")]
+            out.append(f"  {threat}:")
+            for package in block["package"].unique():
+                rows = block[block["package"] == package]
+                parts = []
+                for _, r in rows.iterrows():
+                    if pd.isna(r.get("diff")) or (r["diff"] == 0 and r["diff_lo"] == r["diff_hi"]):
+                        continue  # nothing this phase reads changed on this threat
+                    scale = 100 if r["metric"] in _SHARES else 1
+                    parts.append(
+                        f"{r['phase']} {r['diff'] * scale:+.2f} "
+                        f"[{r['diff_lo'] * scale:+.2f}, {r['diff_hi'] * scale:+.2f}]"
+                        + (" pts" if scale == 100 else "")
+                    )
+                out.append(f"    {package}: " + ("; ".join(parts) or "no change"))
+        return out
 
     def _unclear_lines(self) -> list[str]:
         unclear = self.frame[self.frame["verdict"].str.startswith("not distinguishable")]

@@ -5,13 +5,20 @@ measures avoids, on common random numbers.
 The weight of a target is how much its harm counts: e.g. expected attacks
 attempted per year there times any policy priority. The gain of a set of
 measures is ``sum_t weight_t * (harm_t(baseline) - harm_t(set))``, with harm the
-mean of ``metric`` per attack attempted (default ``casualties_total``).
+mean of ``metric`` per attack attempted. With ``metric: valued`` (the default) harm is
+each target's valuation (:mod:`vtsim.analysis.valuation`): harm and loss per attack
+(times the weight) plus the burden of the target's event days a year, in money, so
+medical and recovery measures compete with protection on the same terms.
 
 Cost: a chosen measure is taken at every target of the portfolio. A measure
 with scope ``per_target`` costs its annualised cost once per target; a
 ``national`` measure (a law, a national body) costs it once. By default
 legislative and institutional measures are national and operational ones per
 target; a candidate entry can say otherwise.
+
+A candidate that does not fit a target (its site kinds or settings, see
+:mod:`vtsim.scenario.catalogue`) is skipped there: not applied, not paid for
+there (``per_target``), and listed in ``skipped`` and after its name.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Literal
 from pydantic import Field
 
 from vtsim.errors import VtsimError
-from vtsim.scenario.catalogue import find_measure, with_measures
+from vtsim.scenario.catalogue import find_measure, fit_problem, with_measures
 from vtsim.scenario.loader import load_scenario
 from vtsim.scenario.schema import Identifier, Measure, Scenario
 from vtsim.scenario.schema_base import Model
@@ -41,12 +48,33 @@ class Candidate(Model):
     )
 
 
+VALUED = "valued"
+
+
+class Constraint(Model):
+    """No set of measures may raise a valuation criterion by more than ``max_increase`` at
+    any target (mean per replication: per attack for harms and losses, per event day for
+    burdens), e.g. ``{criterion: queueing, max_increase: 200}`` visitor-hours a day."""
+
+    criterion: Identifier
+    max_increase: float = Field(ge=0)
+
+
 class Portfolio(Model):
     name: str
     description: str = ""
     currency: str = "EUR"
     budget: float | None = Field(None, gt=0, description="Annualised budget per year.")
-    metric: str = "casualties_total"
+    metric: str = Field(
+        VALUED,
+        description="Harm whose reduction is the gain: `valued` (harm, loss and burden, "
+        "valued as in each target's valuation; weights are attacks a year) or an outcome "
+        "column (e.g. casualties_total).",
+    )
+    constraints: list[Constraint] = Field(
+        default_factory=list,
+        description="Limits a set of measures must respect at every target, whatever its gain.",
+    )
     replications: int = Field(100, ge=1)
     seed: int = Field(20261128, ge=0)
     exact_limit: int = Field(
@@ -99,7 +127,20 @@ class PortfolioModel:
         self.measures: dict[str, Measure] = {
             mid: find_measure(scenarios[0], mid) for mid in self.ids
         }
+        # Where each candidate fits: skipped at a target it does not fit (not an error).
+        self.fitting: list[set[str]] = []
+        self.skipped: dict[str, dict[str, str]] = {}  # measure -> {target: why not there}
+        for target, scenario in zip(portfolio.targets, scenarios):
+            problems = {m: fit_problem(scenario, find_measure(scenario, m)) for m in self.ids}
+            self.fitting.append({m for m, why in problems.items() if why is None})
+            for m, why in problems.items():
+                if why is not None:
+                    self.skipped.setdefault(m, {})[target.name or target.scenario] = why
+        for m, where in self.skipped.items():  # the roadmap shows it after the name
+            note = f"{self.measures[m].name} [not at {', '.join(where)}: does not fit there]"
+            self.measures[m] = self.measures[m].model_copy(update={"name": note})
         self._gain: dict[frozenset, float] = {frozenset(): 0.0}
+        self.violations: dict[frozenset, list[str]] = {}  # constraints a set breaks
         self._baseline: list[float] | None = None
         self.evaluations = 0
 
@@ -111,10 +152,11 @@ class PortfolioModel:
         return "per_target" if pillar == "operational" else "national"
 
     def cost(self, measure_ids) -> float:
-        """Annualised cost of a set of measures over the portfolio."""
-        n = len(self.scenarios)
+        """Annualised cost of a set of measures over the portfolio (per_target: at every
+        target it fits)."""
         return sum(
-            self.measures[m].cost.annualised() * (n if self.scope(m) == "per_target" else 1)
+            self.measures[m].cost.annualised()
+            * (sum(m in here for here in self.fitting) if self.scope(m) == "per_target" else 1)
             for m in measure_ids
         )
 
@@ -139,12 +181,16 @@ class PortfolioModel:
         metric = self.portfolio.metric
         total = [0.0] * len(sets)
         names = {s: f"set-{i}" for i, s in enumerate(sets)}
-        for target, scenario in zip(self.portfolio.targets, self.scenarios):
-            base = with_measures(scenario, self.ids)
+        for target, scenario, here in zip(self.portfolio.targets, self.scenarios, self.fitting):
+            base = with_measures(scenario, [m for m in self.ids if m in here])
             if extra:
-                added = extra(scenario)
+                added = {k: v for k, v in extra(scenario).items() if not fit_problem(scenario, v)}
                 base = base.model_copy(update={"measures": [*base.measures, *added.values()]})
-            packages = {names[s]: sorted(s) for s in sets if s}
+                here = here | set(added)
+            applied = {s: sorted(s & here) for s in sets}  # skipped where they do not fit
+            packages = {names[s]: applied[s] for s in sets if applied[s]}
+            if not packages:
+                continue
             variant = with_measures(base, [], packages)
             results = run(
                 variant,
@@ -155,6 +201,26 @@ class PortfolioModel:
                 progress=self.progress,
             )
             frame = results.frame
+            if metric == VALUED or self.portfolio.constraints:
+                from vtsim.analysis.valuation import resolve_valuation, valued
+
+                rule = resolve_valuation(scenario)
+                frame = valued(frame, rule)
+                self._check(target, frame, rule, sets, names, applied)
+            if metric == VALUED:
+                # a year at this target: weight (attacks a year) x harm and loss per attack,
+                # plus the burden of every event day
+                per = frame.groupby("package")[["valued_per_attack", "valued_burden_per_day"]]
+                means = per.mean()
+                harm = (
+                    target.weight * means["valued_per_attack"]
+                    + rule.event_days_per_year * means["valued_burden_per_day"]
+                )
+                for i, s in enumerate(sets):
+                    if applied[s]:
+                        total[i] += float(harm["baseline"] - harm[names[s]])
+                self.evaluations += len(packages)
+                continue
             if metric not in frame:
                 raise VtsimError(
                     f"Portfolio '{self.portfolio.name}': metric '{metric}' is not an outcome "
@@ -162,7 +228,33 @@ class PortfolioModel:
                 )
             means = frame.groupby("package")[metric].mean()
             for i, s in enumerate(sets):
-                if s:
+                if applied[s]:
                     total[i] += target.weight * (means["baseline"] - means[names[s]])
             self.evaluations += len(packages)
         return total
+
+    def _check(self, target, frame, rule, sets, names, applied) -> None:
+        """Record the constraints each set breaks at this target."""
+        for c in self.portfolio.constraints:
+            column = f"q_{c.criterion}"
+            if column not in frame:
+                known = ", ".join(x.id for x in rule.criteria)
+                raise VtsimError(
+                    f"Portfolio '{self.portfolio.name}': constraint on '{c.criterion}', which "
+                    f"is not a criterion of the valuation of '{target.name or target.scenario}'"
+                    f" with outcomes there (criteria: {known})."
+                )
+            means = frame.groupby("package")[column].mean()
+            for s in sets:
+                if not applied[s]:
+                    continue
+                rise = float(means[names[s]] - means["baseline"])
+                if rise > c.max_increase:
+                    self.violations.setdefault(s, []).append(
+                        f"{c.criterion} +{rise:.3g} at {target.name or target.scenario} "
+                        f"(limit +{c.max_increase:g})"
+                    )
+
+    def allowed(self, sets: list[frozenset]) -> list[bool]:
+        """Whether each set (already evaluated) respects every constraint."""
+        return [not self.violations.get(s) for s in sets]

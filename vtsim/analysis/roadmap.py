@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from vtsim.analysis.portfolio import Portfolio, PortfolioModel, load_portfolio
+from vtsim.analysis.portfolio import VALUED, Portfolio, PortfolioModel, load_portfolio
 from vtsim.errors import VtsimError
 
 if TYPE_CHECKING:  # imported when asked for (roadmap(..., sensitivity=True))
@@ -91,9 +91,12 @@ def _greedy(model: PortfolioModel, budget: float, within: frozenset | None = Non
         options = [m for m in pool if m not in chosen and spent + model.cost([m]) <= budget]
         if not options:
             break
-        gains = model.gains([chosen | {m} for m in options])
+        sets = [chosen | {m} for m in options]
+        gains = model.gains(sets)
         best, best_ratio = None, 0.0
-        for m, g in zip(options, gains):
+        for m, g, ok in zip(options, gains, model.allowed(sets)):
+            if not ok:  # breaks a constraint of the portfolio
+                continue
             cost = model.cost([m])
             marginal = g - gain
             ratio = marginal / cost if cost > 0 else (math.inf if marginal > 0 else 0.0)
@@ -118,8 +121,16 @@ def _exact(model: PortfolioModel, budget: float) -> frozenset:
     if not subsets:
         return frozenset()
     gains = model.gains(subsets)
+    ok = model.allowed(subsets)
+    gains = [g if allowed else -math.inf for g, allowed in zip(gains, ok)]
     best = max(range(len(subsets)), key=lambda i: (gains[i] > 1e-12, gains[i], -len(subsets[i])))
     return subsets[best] if gains[best] > 1e-12 else frozenset()
+
+
+def _gain(value: float, portfolio: Portfolio) -> str:
+    if portfolio.metric == VALUED:
+        return f"{value:+,.0f} {portfolio.currency}/yr"
+    return f"{value:+.2f}"
 
 
 def _step(model, number, measure_id, marginal, cumulative, chosen) -> dict:
@@ -188,8 +199,22 @@ class Roadmap:
             f"{p.name}: roadmap under {self.budget:,.0f} {cur} per year "
             f"({self.method}; {m.replications} replications per target, seed {m.seed}, "
             f"{len(m.scenarios)} targets, {len(m.ids)} candidates)",
-            f"Gain: reduction of the mean `{p.metric}` per attack attempted, weighted and "
-            "summed over the targets (simulated together, interactions included).",
+            (
+                f"Gain: {cur} a year of harm, loss and burden avoided, valued (each target's "
+                "valuation; weights are attacks a year), summed over the targets "
+                "(simulated together, interactions included)."
+                if p.metric == VALUED
+                else f"Gain: reduction of the mean `{p.metric}` per attack attempted, weighted "
+                "and summed over the targets (simulated together, interactions included)."
+            ),
+            *(
+                f"Constraint: {c.criterion} may rise by at most {c.max_increase:g} at any target."
+                for c in p.constraints
+            ),
+            *(
+                f"Not applied at {', '.join(where)}: {mid} (does not fit there)"
+                for mid, where in m.skipped.items()
+            ),
             "",
         ]
         if not self.steps:
@@ -202,14 +227,14 @@ class Roadmap:
                 for _, r in rows.iterrows():
                     lines.append(
                         f"    step {r['step']}: {r['name']} ({r['measure']}, {r['scope']}) "
-                        f"{r['cost_annualised']:,.0f} {cur}/yr, gain {r['gain']:+.2f}"
+                        f"{r['cost_annualised']:,.0f} {cur}/yr, gain {_gain(r['gain'], p)}"
                     )
         last = self.frame.iloc[-1]
         lines += [
             "",
             "In order: " + " -> ".join(self.frame["measure"]),
             f"Total {last['cumulative_cost']:,.0f} {cur}/yr of {self.budget:,.0f}; "
-            f"expected gain {last['cumulative_gain']:.2f}.",
+            f"expected gain {_gain(last['cumulative_gain'], p)}.",
         ]
         if self.sensitivity is not None:
             lines += ["", self.sensitivity.text()]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from vtsim.analysis.formats import points, share, share_diff
 from vtsim.analysis.stats import mean_interval, paired_difference, proportion_interval
 
 
@@ -125,12 +126,16 @@ def _fmt(value: float, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if kind == "share":
-        return f"{100 * value:.1f}%"
+        return share(value)
     return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
 
 
-def render_text(card: pd.DataFrame, baseline: str = "baseline") -> str:
-    """A plain-text scorecard for the terminal: one block per phase, one line per package."""
+def render_text(
+    card: pd.DataFrame, baseline: str = "baseline", verdicts: dict | None = None
+) -> str:
+    """A plain-text scorecard for the terminal: one block per phase, one line per package.
+    ``verdicts``: ``{(package, phase): words}`` to print instead of the plain verdict (a
+    comparison's, which knows whether a package can change what a phase reads)."""
     lines = []
     kinds = {h.metric: h.kind for h in HEADLINES}
     phases = [p for p in PHASES if p in set(card["phase"])]
@@ -145,12 +150,15 @@ def render_text(card: pd.DataFrame, baseline: str = "baseline") -> str:
             value = f"{_fmt(r['value'], kind):>7} [{_fmt(r['lo'], kind)}, {_fmt(r['hi'], kind)}]"
             text = f"  {r['package']:<{width}} {value:<28}"
             if r["package"] != baseline and "diff" in r and not pd.isna(r.get("diff")):
-                sign = "+" if r["diff"] >= 0 else ""
-                scale = 100 if kind == "share" else 1
-                unit = " pts" if kind == "share" else ""
-                d = f"{sign}{r['diff'] * scale:.2f}{unit}"
-                ci = f"[{r['diff_lo'] * scale:+.2f}, {r['diff_hi'] * scale:+.2f}]"
-                if r["diff"] == 0 and r["diff_lo"] == r["diff_hi"]:
+                if kind == "share":  # one format with the HTML report (analysis.formats)
+                    d = share_diff(r["diff"])
+                    ci = f"[{points(r['diff_lo'])}, {points(r['diff_hi'])}]"
+                else:
+                    d = f"{'+' if r['diff'] >= 0 else ''}{r['diff']:.2f}"
+                    ci = f"[{r['diff_lo']:+.2f}, {r['diff_hi']:+.2f}]"
+                if verdicts and (r["package"], phase) in verdicts:
+                    verdict = verdicts[(r["package"], phase)]
+                elif r["diff"] == 0 and r["diff_lo"] == r["diff_hi"]:
                     verdict = "no change on any replication"
                 elif r["distinguishable"]:
                     verdict = "better" if _is_better(r) else "worse"
@@ -164,3 +172,17 @@ def render_text(card: pd.DataFrame, baseline: str = "baseline") -> str:
 
 def _is_better(row) -> bool:
     return (row["diff"] < 0) if row["better"] == "lower" else (row["diff"] > 0)
+
+
+def scorecard_by_threat(
+    frame: pd.DataFrame, packages: list[str], baseline: str = "baseline"
+) -> pd.DataFrame:
+    """The scorecard on each threat's replications: rows (threat, package, phase). The
+    threat of a replication is drawn the same way in every package (common random
+    numbers), so each package's difference to the baseline stays paired."""
+    parts = []
+    for threat in sorted(frame["threat"].dropna().unique()):
+        card = scorecard(frame[frame["threat"] == threat], packages, baseline)
+        card.insert(0, "threat", threat)
+        parts.append(card)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

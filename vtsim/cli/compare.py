@@ -23,12 +23,37 @@ from vtsim.cli.options import comparison_options, simulation_options
 @click.option(
     "-m",
     "--measures",
-    default=None,
-    help="Comma-separated measure ids forming one more package (the scenario's "
-    "measures first, then the bundled catalogue).",
+    multiple=True,
+    help="Measure ids forming one more package, named by its measures: comma-separated "
+    "ids make one package of them all; each -m is one package (-m a,b -m c: two). The "
+    "scenario's measures first, then the bundled catalogue.",
 )
 @simulation_options
 @comparison_options
+@click.option(
+    "--until-decided",
+    is_flag=True,
+    default=False,
+    help="Add replications in rounds (-n the first, default 100; then half as many again "
+    "each round) until every package's interval on every phase excludes zero or lies "
+    "within the margin, each look at a stricter level than 95 % (docs/planner.md).",
+)
+@click.option(
+    "--margin",
+    "margins",
+    multiple=True,
+    metavar="[PHASE=]VALUE",
+    help="With --until-decided: a difference smaller than this, in the headline's units "
+    "(shares as fractions: 0.01 is one point), decides as no difference that matters; "
+    "PHASE=VALUE for one phase (repeatable). [default: 5 % of the baseline's value, at "
+    "least one point for shares]",
+)
+@click.option(
+    "--max-replications",
+    type=click.IntRange(min=10),
+    default=None,
+    help="With --until-decided: the most replications per package [default: 3200].",
+)
 @click.option(
     "-o",
     "--output",
@@ -53,8 +78,12 @@ def compare(
     seed,
     jobs,
     progress,
+    valuation,
     attacks_per_year,
     harm_metric,
+    until_decided,
+    margins,
+    max_replications,
     output,
     fmt,
     figures,
@@ -69,47 +98,91 @@ def compare(
       vtsim compare harbour-festival -n 200
       vtsim compare harbour-festival -p screening -p barriers
       vtsim compare old-town-worship --measures public-warning-app,joint-command
+      vtsim compare harbour-festival -m entrance-screening -m vehicle-barriers
+      vtsim compare harbour-festival --until-decided --max-replications 2000 -j 2
     """
-    from vtsim.analysis.compare import compare as run_compare
-
-    comparison = run_compare(
-        scenario,
+    groups = [m.split(",") for m in measures] or None  # one package per -m
+    options = dict(
         packages=list(packages) or None,
-        measures=measures,
-        replications=replications,
+        measures=groups,
         seed=seed,
         jobs=jobs,
         attacks_per_year=attacks_per_year,
         harm_metric=harm_metric,
         progress=progress,
+        valuation=valuation,
     )
+    if until_decided:
+        from vtsim.analysis.sequential import DEFAULT_FIRST, DEFAULT_MAX, compare_until_decided
+
+        comparison = compare_until_decided(
+            scenario,
+            margin=_margin_option(margins),
+            first=replications or DEFAULT_FIRST,
+            max_replications=max_replications or DEFAULT_MAX,
+            **options,
+        )
+    else:
+        if margins or max_replications is not None:
+            raise click.UsageError("--margin and --max-replications go with --until-decided.")
+        from vtsim.analysis.compare import compare as run_compare
+
+        comparison = run_compare(scenario, replications=replications, **options)
+    stopping = getattr(comparison, "until_decided", None)
     written = []
     if output:
         from vtsim.report.html import write_comparison
 
         written = write_comparison(comparison, Path(output), figures=figures, jobs=jobs)
+        if stopping is not None:
+            from vtsim.io import write_json
+
+            write_json(Path(output) / "until_decided.json", stopping.as_dict())
+            written.append(Path(output) / "until_decided.json")
     if fmt == "json":
         from vtsim.io import clean_for_json
 
-        click.echo(
-            json.dumps(
-                clean_for_json(
-                    {
-                        "phases": comparison.frame.to_dict(orient="records"),
-                        "packages": comparison.packages_frame.to_dict(orient="records"),
-                    }
-                ),
-                indent=2,
-                default=str,
-            )
-        )
+        payload = comparison.to_dict()  # phases, packages, criteria, by threat, side effects
+        if stopping is not None:
+            payload["until_decided"] = clean_for_json(stopping.as_dict())
+        click.echo(json.dumps(payload, indent=2, default=str))
     else:
         click.echo(comparison.text())
+        if stopping is not None:
+            click.echo(stopping.text())
     if written:
         click.echo("Results: " + ", ".join(str(p) for p in written), err=fmt == "json")
     if not comparison.results.complete:
         click.echo("Interrupted: partial results.", err=True)
         sys.exit(130)
+
+
+def _margin_option(values: tuple[str, ...]) -> float | dict[str, float] | None:
+    """``--margin`` values: ``VALUE`` for every phase not named, ``PHASE=VALUE`` for one."""
+    from vtsim.analysis.scorecard import PHASES
+
+    if not values:
+        return None
+    every: float | None = None
+    phases: dict[str, float] = {}
+    for value in values:
+        phase, _, number = value.rpartition("=")
+        try:
+            margin = float(number)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{value}': expected VALUE or PHASE=VALUE (e.g. 0.5, mitigate=0.5).",
+                param_hint="--margin",
+            ) from None
+        if phase:
+            phases[phase] = margin
+        else:
+            every = margin
+    if not phases:
+        return every
+    if every is not None:
+        phases = {**dict.fromkeys(PHASES, every), **phases}
+    return phases
 
 
 COMMANDS = [compare]

@@ -48,8 +48,15 @@ def comparison_options(func):
     func = click.option(
         "--attacks-per-year",
         type=click.FloatRange(min=0, min_open=True),
-        default=1.0,
-        show_default=True,
-        help="Attacks attempted per year, for the cost per casualty avoided.",
+        default=None,
+        help="Attacks attempted per year, for the cost per harm avoided and the valued "
+        "benefit (default: the scenario's valuation; scenarios/valuation.yaml has 1).",
+    )(func)
+    func = click.option(
+        "--valuation",
+        "valuation",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A valuation file (default: scenarios/valuation.yaml with the scenario's changes).",
     )(func)
     return func

@@ -42,6 +42,7 @@ def report(
     seed,
     jobs,
     progress,
+    valuation,
     attacks_per_year,
     harm_metric,
 ):
@@ -77,6 +78,7 @@ def report(
             attacks_per_year=attacks_per_year,
             harm_metric=harm_metric,
             progress=progress,
+            valuation=valuation,
         )
         path = build_report(comparison, Path(output), workbook=True)
     click.echo(f"Report: {path}")

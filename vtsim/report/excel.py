@@ -543,9 +543,16 @@ def roadmap_book(roadmap) -> Book:
 
     model, portfolio = roadmap.model, roadmap.portfolio
     cur = portfolio.currency
-    unit = outcome_units(model.scenarios[0]).get(portfolio.metric, "") if model.scenarios else ""
-    gain = f"{unit or portfolio.metric} per attack attempted, weighted"
-    per_million = f"{unit or portfolio.metric} per attack attempted per million {cur}/year"
+    if portfolio.metric == "valued":  # the valuation: money a year avoided
+        gain = f"{cur}/year avoided (valued harm, loss and burden)"
+        per_million = f"{cur}/year avoided per million {cur}/year"
+        described = "the valued harm, loss and burden a year (each target's valuation)"
+    else:
+        scenarios = model.scenarios
+        unit = outcome_units(scenarios[0]).get(portfolio.metric, "") if scenarios else ""
+        gain = f"{unit or portfolio.metric} per attack attempted, weighted"
+        per_million = f"{unit or portfolio.metric} per attack attempted per million {cur}/year"
+        described = f"the mean {portfolio.metric} per attack attempted, weighted"
     sheets = {"Roadmap": roadmap.table()}
     units = {
         "Roadmap": {
@@ -558,8 +565,7 @@ def roadmap_book(roadmap) -> Book:
     }
     notes = {
         "Roadmap": "roadmap.csv (Roadmap.table()): the steps grouped by pillar and phase; "
-        f"gain = reduction of the mean {portfolio.metric} per attack attempted, weighted "
-        "and summed over the targets.",
+        f"gain = reduction of {described}, summed over the targets.",
     }
     if roadmap.sensitivity is not None:
         sens = roadmap.sensitivity

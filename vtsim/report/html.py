@@ -141,7 +141,7 @@ def build_report(
         results, manifest = load_results(source)
         extra = Path(source) / "comparison.json"
         saved = json.loads(extra.read_text()) if extra.is_file() else {}
-        attacks_per_year = attacks_per_year or saved.get("attacks_per_year", 1.0)
+        attacks_per_year = attacks_per_year or saved.get("attacks_per_year")  # None: valuation
         harm_metric = harm_metric or saved.get("harm_metric", "casualties_total")
         if harm_metric not in results.frame:
             raise VtsimError(f"{source}: harm metric '{harm_metric}' is not in the results.")
@@ -163,6 +163,7 @@ def build_report(
         "attacks_per_year": comparison.attacks_per_year,
         "harm": comparison.harm_label,
         "catalogue_sources": _catalogue_sources(scenario),
+        **_valued_context(comparison),
         "figures": figures,
         "manifest": manifest,
         "versions": manifest.get("versions") or versions(),
@@ -178,6 +179,40 @@ def build_report(
     path = Path(folder) / "report.html"
     write_text(path, html)
     return path
+
+
+def _valued_context(comparison) -> dict:
+    """The valued criteria, side effects and per-threat rows of the report."""
+    from vtsim.analysis.valuation import ALL, describe_side_effect, likelihood_range
+
+    rule = comparison.valuation
+    diffs = comparison.valuation_frame
+    criteria = (
+        diffs[(diffs["threat"] == ALL) & (diffs["kind"] != "composite")]
+        if not diffs.empty
+        else diffs
+    )
+    card = comparison.by_threat
+    rows = card[card["package"] != "baseline"] if not card.empty else card
+    by_threat = []
+    for r in rows.to_dict(orient="records"):
+        if r.get("diff") is None or (r["diff"] == 0 and r["diff_lo"] == r["diff_hi"]):
+            continue  # nothing this phase reads changed for that threat
+        better = r["diff"] < 0 if r["better"] == "lower" else r["diff"] > 0
+        r["verdict"] = ("better" if better else "worse") if r["distinguishable"] else ""
+        by_threat.append(_shares_as_percent(r))
+    mean, low, high = likelihood_range(rule)
+    attacks = f"{mean:.3g}" if low == high else f"{mean:.3g} (5-95 %: {low:.3g}-{high:.3g})"
+    return {
+        "valuation": rule,
+        "attacks": attacks,
+        "criteria": criteria.to_dict(orient="records"),
+        "side_effects": [
+            {"package": e["package"], "text": describe_side_effect(e)}
+            for e in comparison.side_effects.to_dict(orient="records")
+        ],
+        "by_threat": by_threat,
+    }
 
 
 def _shares_as_percent(row: dict) -> dict:

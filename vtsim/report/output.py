@@ -41,8 +41,19 @@ def manifest(results, jobs: int | None = None, extra: dict | None = None) -> dic
     )
 
 
-def scorecard_records(results) -> list[dict]:
-    return clean_for_json(results.scorecard().to_dict(orient="records"))
+def scorecard_records(results) -> dict:
+    """``scorecard.json``: the scorecard over every threat (``scorecard``, one row per
+    package and phase) and on each threat's replications (``by_threat``)."""
+    from vtsim.analysis.scorecard import scorecard_by_threat
+
+    return clean_for_json(
+        {
+            "scorecard": results.scorecard().to_dict(orient="records"),
+            "by_threat": scorecard_by_threat(results.frame, results.packages).to_dict(
+                orient="records"
+            ),
+        }
+    )
 
 
 def write_results(

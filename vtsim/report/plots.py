@@ -24,6 +24,7 @@ from vtsim.analysis import results as _results
 from vtsim.analysis import roadmap as _roadmap
 from vtsim.analysis import runner as _runner
 from vtsim.analysis import sensitivity as _sensitivity
+from vtsim.analysis import sequential as _sequential
 from vtsim.errors import VtsimError
 from vtsim.report.figures import scorecard_figure
 from vtsim.report.planner_figures import (
@@ -133,8 +134,12 @@ class Roadmap(_roadmap.Roadmap):
 
 
 def _copy(cls, obj, **changes):
-    values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    return cls(**{**values, **changes})
+    fields = {f.name for f in dataclasses.fields(obj)}
+    new = cls(**{**{name: getattr(obj, name) for name in fields}, **changes})
+    for key, value in vars(obj).items():  # attributes set after creation (until_decided)
+        if key not in fields:
+            setattr(new, key, value)
+    return new
 
 
 def with_figures(obj):
@@ -165,4 +170,5 @@ def _returning(func: Callable[P, Any], cls: type[T]) -> Callable[P, T]:
 
 run = _returning(_runner.run, Results)
 compare = _returning(_compare.compare, Comparison)
+compare_until_decided = _returning(_sequential.compare_until_decided, Comparison)
 roadmap = _returning(_roadmap.roadmap, Roadmap)

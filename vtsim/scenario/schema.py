@@ -49,6 +49,14 @@ class SiteKind(str, Enum):
     other = "other"
 
 
+class Setting(str, Enum):
+    """Where a zone's crowd is: which catalogue measures fit there (glazing film indoors,
+    vehicle barriers outdoors)."""
+
+    indoor = "indoor"
+    outdoor = "outdoor"
+
+
 class Role(str, Enum):
     security = "security"
     police = "police"
@@ -100,6 +108,11 @@ class Zone(Model):
         description="A screening queue: its occupancy comes from simulated arrivals and lanes.",
     )
     exits: list[Exit] = Field(default_factory=list)
+    setting: Setting | None = Field(
+        None,
+        description="indoor or outdoor (open air); default: the site's `setting`. Catalogue "
+        "measures that fit only one setting are refused where it is the other.",
+    )
     area_m2: float | None = Field(
         None,
         gt=0,
@@ -184,6 +197,11 @@ class Site(Model):
     id: Identifier
     name: str = ""
     kind: SiteKind = SiteKind.other
+    setting: Setting | None = Field(
+        None,
+        description="indoor or outdoor (open air): the setting of its zones that do not say "
+        "(none: not declared, no catalogue measure is refused on its setting).",
+    )
     zones: list[Zone] = Field(min_length=1)
     layers: list[Layer] = Field(default_factory=list, description="In path order.")
     p_communication: Probability = Field(
@@ -248,6 +266,7 @@ class Agency(Model):
 from vtsim.scenario.exercise import Exercise  # noqa: E402
 from vtsim.scenario.infrastructure import Infrastructure  # noqa: E402
 from vtsim.scenario.medical import Medical  # noqa: E402
+from vtsim.scenario.valuation import ValuationOverride  # noqa: E402
 
 
 class Source(Model):
@@ -298,6 +317,11 @@ class Scenario(Model):
         None, description="Interdependent infrastructure networks, outages and repair."
     )
     exercise: Exercise | None = Field(None, description="Tabletop exercise script.")
+    valuation: ValuationOverride | None = Field(
+        None,
+        description="Changes to the default valuation of outcomes (scenarios/valuation.yaml): "
+        "values per criterion, attacks a year, event days, discount rate, horizon.",
+    )
 
     # Lookups by id (cheap: scenarios are small; called at wiring time, not per event).
     def threat(self, threat_id: str) -> Threat:
@@ -314,6 +338,18 @@ class Scenario(Model):
 
     def package(self, package_id: str) -> Package:
         return next(p for p in self.packages if p.id == package_id)
+
+    def with_changes(self, changes: dict[str, object]) -> Scenario:
+        """A new scenario with values set at field paths, validated like a file.
+
+        ``scenario.with_changes({"sites.festival.layers.gate-check.p_detect": 0.7})``:
+        paths as in measures' effects, values numbers, dicts (a distribution), lists or
+        models. This scenario is not changed; a bad path or value raises ScenarioError
+        naming the field path (:func:`vtsim.scenario.transforms.with_changes`).
+        """
+        from vtsim.scenario.transforms import with_changes
+
+        return with_changes(self, changes)
 
 
 def _rebuild_scenario() -> None:

@@ -29,12 +29,14 @@ measure, the path and what was expected.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from enum import Enum
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+import numpy as np
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from vtsim.errors import VtsimError
+from vtsim.errors import ScenarioError, VtsimError
 from vtsim.scenario import paths
 from vtsim.scenario.distributions import Dist
 from vtsim.scenario.schema import Effect, Measure, Scenario
@@ -214,6 +216,70 @@ def apply_package(scenario: Scenario, package_id: str) -> Scenario:
     return apply_measures(
         scenario, [scenario.measure(m) for m in package.measures], f"package '{package_id}'"
     )
+
+
+def with_changes(
+    scenario: Scenario, changes: Mapping[str, object], source: str | None = None
+) -> Scenario:
+    """A new scenario with values set at field paths, validated like a scenario file.
+
+    ``changes`` maps effect paths (as in measures: ids for list items, ``*`` and
+    ``field=value`` selections) to values: numbers, strings, dicts (a distribution,
+    a section), lists, or pydantic models (a ``Dist``, a ``Layer``), each applied as
+    an effect with op ``set``, in order. ``scenario`` is not changed. A path that does
+    not exist, or a value the schema or the cross-reference checks reject, raises
+    :class:`~vtsim.errors.ScenarioError` naming the field path and what was expected.
+
+    >>> from vtsim.scenario.loader import load_scenario
+    >>> festival = load_scenario("harbour-festival")
+    >>> changed = with_changes(festival, {"sites.festival.layers.gate-check.p_detect": 0.7})
+    >>> changed.site("festival").layers[1].p_detect
+    0.7
+    """
+    from vtsim.scenario.loader import validate_data
+
+    source = source or f"{scenario.name} (with_changes)"
+    if not isinstance(changes, Mapping):
+        raise ScenarioError(
+            source,
+            [("", None, f"expected a mapping of field paths to values; got {changes!r:.60}.")],
+        )
+    data = scenario.model_dump(mode="json")
+    problems: list[tuple[str, int | None, str]] = []
+    for path, value in changes.items():
+        if not isinstance(path, str) or not paths.split(path):
+            problems.append(
+                (
+                    str(path),
+                    None,
+                    "expected a field path such as 'sites.<site id>.layers.<layer id>.p_detect'"
+                    f"; got {path!r}.",
+                )
+            )
+            continue
+        effect = Effect(path=path, op="set", value=_plain(value))
+        try:
+            apply_effect(data, effect, "change")
+        except EffectError as exc:
+            problems.append((path, None, str(exc).removeprefix(f"change, path '{path}': ")))
+    if problems:
+        raise ScenarioError(source, problems)
+    return validate_data(data, source)
+
+
+def _plain(value: object) -> object:
+    """Plain data for a value (models dumped, enums and numpy scalars unwrapped)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def package_cost(scenario: Scenario, package_id: str) -> float:

@@ -1,0 +1,112 @@
+"""``vtsim frontier``: the cost-effectiveness frontier over combinations of measures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from vtsim.cli.options import simulation_options
+
+
+@click.command()
+@click.argument("scenario", default="harbour-festival")
+@click.option(
+    "-m",
+    "--measure",
+    "measures",
+    multiple=True,
+    help="A measure to combine (repeatable; ids of the scenario, then the catalogue) "
+    "[default: every measure of the scenario].",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "exact", "greedy"]),
+    default="auto",
+    show_default=True,
+    help="exact: every subset; greedy: add the best measure per extra cost, step by step; "
+    "auto: exact up to --exact-limit measures.",
+)
+@click.option("--exact-limit", type=click.IntRange(min=1, max=12), default=6, show_default=True)
+@click.option(
+    "--valuation",
+    "valuation_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A valuation file (default: scenarios/valuation.yaml with the scenario's changes).",
+)
+@simulation_options
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--figures/--no-figures", default=True, show_default=True)
+def frontier(
+    scenario,
+    measures,
+    method,
+    exact_limit,
+    valuation_file,
+    replications,
+    seed,
+    jobs,
+    progress,
+    output,
+    fmt,
+    figures,
+):
+    """Evaluate combinations of SCENARIO's measures on common random numbers and mark the
+    cost-effectiveness frontier: yearly cost against yearly benefit (harm, loss and burden
+    avoided, valued; `scenarios/valuation.yaml`).
+
+    \b
+    Examples:
+      vtsim frontier harbour-festival -n 100
+      vtsim frontier harbour-festival -m entrance-screening -m vehicle-barriers -m joint-command
+    """
+    from vtsim.analysis.frontier import frontier as run_frontier
+    from vtsim.io import atomic_path, clean_for_json, write_json
+
+    result = run_frontier(
+        scenario,
+        measures=list(measures) or None,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        method=method,
+        exact_limit=exact_limit,
+        progress=progress,
+        valuation=valuation_file,
+    )
+    written = []
+    if output:
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        csv = folder / "frontier.csv"
+        with atomic_path(csv) as tmp:
+            result.frame.to_csv(tmp, index=False)
+        written.append(csv)
+        write_json(
+            folder / "frontier.json",
+            clean_for_json({"method": result.method, "rows": result.frame.to_dict("records")}),
+        )
+        written.append(folder / "frontier.json")
+        if figures:
+            from vtsim.report.figures import save
+            from vtsim.report.frontier_figures import plot_frontier
+
+            save(plot_frontier(result), folder / "frontier.png")
+            written.append(folder / "frontier.png")
+    if fmt == "json":
+        payload = clean_for_json({"method": result.method, "rows": result.frame.to_dict("records")})
+        click.echo(json.dumps(payload, indent=2, default=str))
+    else:
+        click.echo(result.text())
+    if written:
+        click.echo("Results: " + ", ".join(str(p) for p in written), err=fmt == "json")
+    if not all(c.results.complete for c in result.comparisons):
+        click.echo("Interrupted: partial results.", err=True)
+        sys.exit(130)
+
+
+COMMANDS = [frontier]
