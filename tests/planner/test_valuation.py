@@ -189,3 +189,45 @@ def test_a_constraint_keeps_a_burdensome_measure_out_of_the_roadmap(tmp_path):
     assert "entrance-screening" not in set(plan.frame["measure"])
     assert "queueing" in plan.text()
     assert any("queueing" in v[0] for v in plan.model.violations.values())
+
+
+def test_compare_json_reports_both_measures_per_threat_with_the_side_effect():
+    """The issue's check: two -m, JSON with the composite, each criterion, per threat,
+    and screening's harm to the queue flagged."""
+    import json
+
+    from click.testing import CliRunner
+
+    from vtsim.cli import main
+
+    args = ["compare", "harbour-festival", "-m", "entrance-screening", "-m", "vehicle-barriers"]
+    result = CliRunner().invoke(main, [*args, "-n", "60", "-s", "3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    measures = {p["measures"] for p in data["packages"]}
+    assert measures == {"entrance-screening", "vehicle-barriers"}
+    criteria = {(r["criterion"], r["threat"]) for r in data["criteria"]}
+    assert ("valued_annual", "all") in criteria and ("deaths", "vehicle-ramming") in criteria
+    assert {r["threat"] for r in data["by_threat"]} == {
+        "armed-assault",
+        "explosive-device",
+        "vehicle-ramming",
+    }
+    ramming = [e for e in data["side_effects"] if e["threat"] == "vehicle-ramming"]
+    assert any(e["criterion"] == "deaths" for e in ramming)
+    assert all("benefit_cost_ratio" in p for p in data["packages"])
+
+
+def test_frontier_command_writes_its_table_and_figure(tmp_path):
+    from click.testing import CliRunner
+
+    from vtsim.cli import main
+
+    args = ["frontier", "harbour-festival", "-m", "vehicle-barriers", "-m", "joint-command"]
+    out = tmp_path / "front"
+    result = CliRunner().invoke(main, [*args, "-n", "10", "-s", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out / "frontier.csv")
+    assert len(frame) == 3 and frame["on_frontier"].any()
+    assert (out / "frontier.png").stat().st_size > 10_000
+    assert "exact" in result.output
