@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import simulation_options
+from vtsim.cli.options import simulation_options, valuation_option
 
 
 @click.command()
@@ -30,13 +30,7 @@ from vtsim.cli.options import simulation_options
     "auto: exact up to --exact-limit measures.",
 )
 @click.option("--exact-limit", type=click.IntRange(min=1, max=12), default=6, show_default=True)
-@click.option(
-    "--valuation",
-    "valuation_file",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="A valuation file (default: scenarios/valuation.yaml with the scenario's changes).",
-)
+@valuation_option
 @simulation_options
 @click.option("-o", "--output", type=click.Path(file_okay=False), default=None)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -46,7 +40,7 @@ def frontier(
     measures,
     method,
     exact_limit,
-    valuation_file,
+    valuation,
     replications,
     seed,
     jobs,
@@ -76,7 +70,7 @@ def frontier(
         method=method,
         exact_limit=exact_limit,
         progress=progress,
-        valuation=valuation_file,
+        valuation=valuation,
     )
     written = []
     if output:

@@ -52,11 +52,16 @@ def comparison_options(func):
         help="Attacks attempted per year, for the cost per harm avoided and the valued "
         "benefit (default: the scenario's valuation; scenarios/valuation.yaml has 1).",
     )(func)
-    func = click.option(
+    return valuation_option(func)
+
+
+def valuation_option(func):
+    """``--valuation FILE``: how outcomes are valued (default: the bundled one with the
+    scenario's changes)."""
+    return click.option(
         "--valuation",
         "valuation",
         type=click.Path(exists=True, dir_okay=False),
         default=None,
         help="A valuation file (default: scenarios/valuation.yaml with the scenario's changes).",
     )(func)
-    return func
