@@ -189,6 +189,10 @@ def test_a_constraint_keeps_a_burdensome_measure_out_of_the_roadmap(tmp_path):
     assert "entrance-screening" not in set(plan.frame["measure"])
     assert "queueing" in plan.text()
     assert any("queueing" in v[0] for v in plan.model.violations.values())
+    # per target and threat, the shares of the last step add up to its gain (no burden here)
+    split = plan.by_threat
+    last = split[split["step"] == split["step"].max()]
+    assert last["cumulative_gain"].sum() == pytest.approx(plan.frame["cumulative_gain"].iloc[-1])
 
 
 def test_compare_json_reports_both_measures_per_threat_with_the_side_effect():

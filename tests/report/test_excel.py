@@ -249,7 +249,17 @@ def test_roadmap_workbook_holds_the_numbers_of_the_csvs(tmp_path):
     book = out / "roadmap.xlsx"
     assert str(book) in r.output
     names = openpyxl.load_workbook(book).sheetnames
-    assert names == ["About", "Roadmap", "Sensitivity", "Conclusions", "Candidates", "Targets"]
+    assert names == [
+        "About",
+        "Roadmap",
+        "Sensitivity",
+        "Conclusions",
+        "By threat",
+        "Candidates",
+        "Targets",
+    ]
+    sheet, _ = _sheet(book, "By threat")
+    _assert_same(sheet, pd.read_csv(out / "roadmap_by_threat.csv"))
     sheet, units = _sheet(book, "Roadmap")
     assert len(sheet) >= 1  # a step at least: the numbers below are compared
     _assert_same(sheet, pd.read_csv(out / "roadmap.csv"))

@@ -141,6 +141,7 @@ class PortfolioModel:
             self.measures[m] = self.measures[m].model_copy(update={"name": note})
         self._gain: dict[frozenset, float] = {frozenset(): 0.0}
         self.violations: dict[frozenset, list[str]] = {}  # constraints a set breaks
+        self.by_threat: dict[frozenset, dict[tuple[str, str], float]] = {}  # gain by threat
         self._baseline: list[float] | None = None
         self.evaluations = 0
 
@@ -207,6 +208,7 @@ class PortfolioModel:
                 rule = resolve_valuation(scenario)
                 frame = valued(frame, rule)
                 self._check(target, frame, rule, sets, names, applied)
+            self._record_threats(target, frame, sets, names, applied)
             if metric == VALUED:
                 # a year at this target: weight (attacks a year) x harm and loss per attack,
                 # plus the burden of every event day
@@ -232,6 +234,24 @@ class PortfolioModel:
                     total[i] += target.weight * (means["baseline"] - means[names[s]])
             self.evaluations += len(packages)
         return total
+
+    def _record_threats(self, target, frame, sets, names, applied) -> None:
+        """Each set's gain at this target split by the threat the replications played:
+        the threats' shares add up to the target's gain (burdens, which fall on every
+        event day whatever the threat, are not split)."""
+        column = "valued_per_attack" if self.portfolio.metric == VALUED else self.portfolio.metric
+        if column not in frame:
+            return
+        base = frame[frame["package"] == "baseline"].set_index("replication")
+        n = len(base)
+        for s in sets:
+            if not applied[s]:
+                continue
+            mine = frame[frame["package"] == names[s]].set_index("replication")
+            delta = (base[column] - mine[column]).fillna(0.0)
+            for threat, part in delta.groupby(base["threat"]):
+                key = (target.name or target.scenario, str(threat))
+                self.by_threat.setdefault(s, {})[key] = target.weight * float(part.sum()) / n
 
     def _check(self, target, frame, rule, sets, names, applied) -> None:
         """Record the constraints each set breaks at this target."""

@@ -185,6 +185,28 @@ class Roadmap:
             self._frame = pd.DataFrame(self.steps, columns=cols)
         return self._frame
 
+    @property
+    def by_threat(self) -> pd.DataFrame:
+        """Each step's cumulative gain split by target and threat (harm and loss; burdens
+        are not split): where the protection goes, and any threat a step makes worse."""
+        rows = []
+        chosen: frozenset = frozenset()
+        for step in self.steps:
+            chosen = chosen | {step["measure"]}
+            for (target, threat), gain in sorted(self.model.by_threat.get(chosen, {}).items()):
+                rows.append(
+                    {
+                        "step": step["step"],
+                        "measure": step["measure"],
+                        "target": target,
+                        "threat": threat,
+                        "cumulative_gain": gain,
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["step", "measure", "target", "threat", "cumulative_gain"]
+        )
+
     def table(self) -> pd.DataFrame:
         """The roadmap grouped by pillar, then phase (action-plan order)."""
         f = self.frame.copy()
@@ -236,6 +258,13 @@ class Roadmap:
             f"Total {last['cumulative_cost']:,.0f} {cur}/yr of {self.budget:,.0f}; "
             f"expected gain {_gain(last['cumulative_gain'], p)}.",
         ]
+        worse = self.by_threat
+        worse = worse[worse["cumulative_gain"] < 0] if not worse.empty else worse
+        for _, r in worse.iterrows():
+            lines.append(
+                f"Side effect after step {r['step']} ({r['measure']}): {r['target']}, "
+                f"{r['threat']} {_gain(r['cumulative_gain'], p)}"
+            )
         if self.sensitivity is not None:
             lines += ["", self.sensitivity.text()]
         return "\n".join(lines) + "\n"

@@ -66,6 +66,9 @@ def roadmap(portfolio, budget, replications, seed, jobs, progress, method, sensi
         written = [out / "roadmap.csv"]
         with atomic_path(written[0]) as tmp:
             result.table().to_csv(tmp, index=False)
+        with atomic_path(out / "roadmap_by_threat.csv") as tmp:
+            result.by_threat.to_csv(tmp, index=False)
+        written.append(out / "roadmap_by_threat.csv")
         if result.steps:
             save(plot_steps(result), out / "roadmap.png")
             written.append(out / "roadmap.png")

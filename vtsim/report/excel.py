@@ -583,6 +583,13 @@ def roadmap_book(roadmap) -> Book:
             [{"conclusion": s, "survives": ok} for s, ok in sens.conclusions()]
         )
         notes["Conclusions"] = "Which ranking conclusions survive +/-50 % on every effect."
+    if not roadmap.by_threat.empty:
+        sheets["By threat"] = roadmap.by_threat
+        units["By threat"] = {"cumulative_gain": gain}
+        notes["By threat"] = (
+            "roadmap_by_threat.csv (Roadmap.by_threat): each step's cumulative gain split by "
+            "target and threat (burdens are not split)."
+        )
     sheets["Candidates"] = pd.DataFrame(
         [
             {
