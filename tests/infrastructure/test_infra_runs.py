@@ -37,8 +37,8 @@ def test_vtsim_run_reports_recover_for_each_package_with_service_curves(tmp_path
         ["run", "coastal-city-grid", "-n", "20", "-o", str(tmp_path), "--format", "json"],
     )
     assert result.exit_code == 0, result.output
-    records = json.loads(result.output[: result.output.rindex("]") + 1])
-    recover = [r for r in records if r["phase"] == "recover"]
+    printed = json.loads(result.output[: result.output.rindex("}") + 1])
+    recover = [r for r in printed["scorecard"] if r["phase"] == "recover"]
     assert {r["package"] for r in recover} == {"baseline", "hardening", "readiness"}
     assert all(r["metric"] == "resilience_loss" for r in recover)
     assert (tmp_path / "service_curves.png").stat().st_size > 0
