@@ -88,6 +88,7 @@ def exercise(
     Here -n is the number of storylines compared at the end and -s their seed (the
     session's own storyline keeps the seed and replication of the exercise script).
     """
+    from vtsim.errors import VtsimError
     from vtsim.exercise.console import Console
     from vtsim.exercise.session import ExerciseSession
     from vtsim.exercise.text import Messages
@@ -97,24 +98,30 @@ def exercise(
     if resume_file:
         session = ExerciseSession.resume(resume_file)
         out = Path(output) if output else Path(resume_file).parent
-        session.autosave = out / "session.json"
-        click.echo(m("console.resumed", path=resume_file, n=len(session.decisions)))
+        target = out / "session.json"
+        if target.exists() and target.resolve() != Path(resume_file).resolve():
+            raise VtsimError(m("console.session_exists_resume", path=target, resumed=resume_file))
+        finished = session.current is not None and session.current.kind == "end"
+        if finished and (out / "report.html").exists():
+            raise VtsimError(
+                m("console.session_finished", path=resume_file, report=out / "report.html")
+            )
+        session.autosave = target
+        click.echo(_wrapped(m("console.resumed", path=resume_file, n=len(session.decisions))))
+        if finished:
+            click.echo(_wrapped(m("console.finishing")))
     else:
         loaded = load_scenario(scenario)
         if handouts:
             from vtsim.exercise.handouts import write_handouts
 
             if loaded.exercise is None:
-                from vtsim.errors import VtsimError
-
                 raise VtsimError(f"{scenario}: this scenario has no 'exercise' section.")
             written = write_handouts(loaded, handouts, lang)
             click.echo(m("console.written", files=", ".join(map(str, written))))
             return
         out = Path(output) if output else Path("vtsim-output") / f"{Path(scenario).stem}-exercise"
-        if (out / "session.json").exists() and not decisions_file:
-            from vtsim.errors import VtsimError
-
+        if (out / "session.json").exists():  # never overwritten, recorded decisions or not
             raise VtsimError(m("console.session_exists", path=out / "session.json"))
         session = ExerciseSession(
             loaded, source=str(scenario), team=team, autosave=out / "session.json"
@@ -130,7 +137,7 @@ def exercise(
         if session.current is None:
             console.overview()
         console.run(recorded)
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("")
         click.echo(m("console.autosaved", path=session.autosave), err=True)
         click.echo(f"vtsim exercise --resume {session.autosave}", err=True)
@@ -142,52 +149,46 @@ def exercise(
     from vtsim.exercise import counterfactual as cf
     from vtsim.exercise.report import write_report
 
-    story, summary, rows = cf.on_storyline(session), [], []
-    if counterfactual and session.decisions:
-        n = replications or session.scenario.run.replications
+    try:  # Ctrl-C here: the session is saved, the report is not written
+        story, summary, rows = cf.on_storyline(session), [], []
+        if counterfactual and session.decisions:
+            n = replications or session.scenario.run.replications
+            click.echo("")
+            click.echo(m("console.replaying", n=n))
+            rows = cf.monte_carlo(session, n, seed=seed, jobs=jobs, progress=progress)
+            summary = cf.summarise(session, rows)
+        _print_savings(session, story, summary, m)
+        written = write_report(session, out, story, summary, rows, lang)
+    except (KeyboardInterrupt, click.Abort):
+        session.save(session.autosave)
         click.echo("")
-        click.echo(m("console.replaying", n=n))
-        rows = cf.monte_carlo(session, n, seed=seed, jobs=jobs, progress=progress)
-        summary = cf.summarise(session, rows)
-    _print_savings(session, story, summary, m)
-    written = write_report(session, out, story, summary, rows, lang)
+        click.echo(_wrapped(m("console.replay_interrupted", path=session.autosave)), err=True)
+        sys.exit(130)
     click.echo("")
-    click.echo(m("console.written", files=", ".join(map(str, [session.autosave, *written]))))
+    click.echo(
+        _wrapped(m("console.written", files=", ".join(map(str, [session.autosave, *written]))))
+    )
+
+
+def _wrapped(text: str, indent: str = "") -> str:
+    """``text`` broken between words at the terminal's width."""
+    from vtsim.exercise.console import wrap
+
+    return "\n".join(wrap(text, indent))
 
 
 def _print_savings(session, story, summary, m) -> None:
-    headline = session.scenario.exercise.headline_metric
-    chosen = next((r[headline] for r in story if r["variant"] == "chosen"), None)
+    """Each alternative against the choice: this storyline, then over many, in words
+    (every outcome compared; the headline is the one that changed most in value)."""
+    from vtsim.exercise import counterfactual as cf
+
     by_variant = {s["variant"]: s for s in summary}
-    for row in story:
-        if row["variant"] == "chosen":
-            continue
-        decision = next(d for d in session.decisions if d.point == row["point"])
+    for row in cf.compare_on_storyline(session, story, cf.session_valuation(session)):
         click.echo("")
-        saved = row[headline] - chosen
-        key = "saved" if saved > 0 else "cost" if saved < 0 else "same"
-        click.echo(
-            m(
-                f"console.{key}_on_story",
-                point=row["point"],
-                option=decision.option,
-                saved=saved,
-                cost=-saved,
-                alt=row["option"],
-                metric=headline,
-            )
-        )
+        click.echo(_wrapped(row["sentence"]))
         s = by_variant.get(row["variant"])
-        if s is not None:
-            click.echo(
-                m(
-                    "console.saved_over",
-                    n=s["n"],
-                    mean=s["saved_mean"],
-                    lo=s["saved_lo"],
-                    hi=s["saved_hi"],
-                )
-            )
+        for line in s["sentences"] if s is not None else []:
+            click.echo(_wrapped(line.strip(), "   "))
 
 
 COMMANDS = [exercise]

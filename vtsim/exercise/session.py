@@ -69,6 +69,7 @@ class ExerciseSession:
         self.stops: list[dict] = []  # what was shown: stop and situation picture
         self.decisions: list[Decision] = []
         self.notes: list[dict] = []
+        self.modules_discussed: list[str] = []  # modules whose questions were shown
         self.outcome: Outcome | None = None
         self._story = self._new_story()
         self._check_metrics(scenario.exercise)
@@ -180,6 +181,21 @@ class ExerciseSession:
         self.notes.append({"module": module, "t_min": t_min, "text": text.strip()})
         self._save()
 
+    def discussed(self, module: str) -> None:
+        """Record that ``module``'s discussion questions were put to the teams."""
+        if module not in self.modules_discussed:
+            self.modules_discussed.append(module)
+            self._save()
+
+    def modules_played(self) -> list[str]:
+        """The modules the storyline went through so far, in order."""
+        found: list[str] = []
+        for shown in self.stops:
+            module = shown["stop"].get("module")
+            if module is not None and module not in found:
+                found.append(module)
+        return found
+
     def choices(self) -> dict[str, str]:
         return {d.point: d.option for d in self.decisions}
 
@@ -231,6 +247,7 @@ class ExerciseSession:
             "team": self.team,
             "decisions": [asdict(d) for d in self.decisions],
             "notes": self.notes,
+            "discussed": self.modules_discussed,
             "stops": self.stops,
             "scenario": self.scenario.model_dump(mode="json"),
         }
@@ -273,4 +290,12 @@ class ExerciseSession:
         session.decisions = [Decision(**d) for d in data["decisions"]]
         session.stops = data["stops"]
         session._replay(len(data["stops"]))
+        if "discussed" in data:
+            session.modules_discussed = list(data["discussed"])
+        else:  # an older session file: only the module just left may still be pending
+            played = session.modules_played()
+            current = session.current
+            last = current.module if current is not None else None
+            before = [m for m in played if m != last]
+            session.modules_discussed = before[:-1] if before else []
         return session

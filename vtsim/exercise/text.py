@@ -40,14 +40,56 @@ class Messages:
 
     def __call__(self, key: str, **values) -> str:
         node = self.data
-        for part in key.split("."):
-            node = node[part]
+        try:
+            for part in key.split("."):
+                node = node[part]
+        except (KeyError, TypeError):
+            raise VtsimError(
+                f"The message catalogue '{self.lang}' has no phrase '{key}'."
+            ) from None
         return str(node).format(**values) if values else str(node)
 
 
 def status_text(msg: Messages, picture: dict) -> str:
     """The situation's status in words (``status.ended`` names how it ended)."""
     return msg(f"status.{picture['status']}", how=picture.get("ended_by") or "")
+
+
+def names(scenario) -> dict[str, str]:
+    """People-facing names of the scenario's things by id (agencies, hospitals, sites,
+    facilities, threats...): whatever in the scenario has both an ``id`` and a ``name``."""
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            name = node.get("name")
+            if isinstance(node.get("id"), str) and isinstance(name, str) and name.strip():
+                found.setdefault(node["id"], node["name"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(scenario.model_dump(mode="json", exclude={"exercise"}))
+    return found
+
+
+def metric_label(scenario, metric: str) -> tuple[str, str]:
+    """An outcome column in words: its meaning (as ``vtsim columns`` lists it, not its
+    name) and its unit ("" for a flag)."""
+    from vtsim.model.world import columns_for
+
+    column = next((c for c in columns_for(scenario) if c.name == metric), None)
+    if column is None or not column.meaning:
+        return metric.replace("_", " "), ""
+    meaning = column.meaning.rstrip(".")
+    return meaning[:1].lower() + meaning[1:], "" if column.unit == "0/1" else column.unit
+
+
+def humanise(value: str) -> str:
+    """An internal word (``zone_clear``, ``unit-arrived``) as words."""
+    return value.replace("_", " ").replace("-", " ")
 
 
 def render(template: str, lang: str = "en", **context) -> str:
