@@ -54,7 +54,17 @@ def metric_names(session) -> list[str]:
 
 
 def _row(outcome, names) -> dict[str, float]:
-    return {name: float(outcome.metrics.get(name, math.nan)) for name in names}
+    """Every outcome the storyline reports (the exercise's own first), as floats."""
+    row = {name: float(outcome.metrics.get(name, math.nan)) for name in names}
+    for name, value in outcome.metrics.items():
+        if name not in row and isinstance(value, (int, float, np.number)):
+            row[name] = float(value)
+    return row
+
+
+def _reached(applied) -> str:
+    """The decision points a storyline reached, as ``a;b`` (for the CSV)."""
+    return ";".join(point for point, _, _ in applied)
 
 
 def on_storyline(session) -> list[dict]:
@@ -63,7 +73,7 @@ def on_storyline(session) -> list[dict]:
     names = metric_names(session)
     rows, base_trace = [], None
     for variant in variants(session):
-        outcome, _ = play(
+        outcome, applied = play(
             session.scenario,
             session.seed,
             session.replication,
@@ -80,6 +90,7 @@ def on_storyline(session) -> list[dict]:
                 "option": variant.option,
                 "label": _label(session, variant),
                 **_row(outcome, names),
+                "reached": _reached(applied),
                 "diverges_at_min": _divergence(base_trace, trace),
             }
         )
@@ -107,9 +118,14 @@ def _chunk(scenario, seed, threat, variant_list, start, stop, names) -> list[dic
     rows = []
     for replication in range(start, stop):
         for variant in variant_list:
-            outcome, _ = play(scenario, seed, replication, dict(variant.choices), threat)
+            outcome, applied = play(scenario, seed, replication, dict(variant.choices), threat)
             rows.append(
-                {"variant": variant.name, "replication": replication, **_row(outcome, names)}
+                {
+                    "variant": variant.name,
+                    "replication": replication,
+                    "reached": _reached(applied),
+                    **_row(outcome, names),
+                }
             )
     return rows
 
@@ -156,32 +172,526 @@ def monte_carlo(
     return rows
 
 
-def summarise(session, mc_rows: list[dict]) -> list[dict]:
-    """Per alternative: the mean of (alternative - chosen) on the headline, paired, with a
-    95 % interval; positive means the teams' choice did better (fewer)."""
-    headline = session.scenario.exercise.headline_metric
-    by: dict[str, dict[int, float]] = {}
-    for row in mc_rows:
-        by.setdefault(row["variant"], {})[row["replication"]] = row[headline]
+# -- the debrief: every outcome, valued --------------------------------------------------------
+#
+# A decision is judged on every outcome the scenario reports (the exercise's own metrics and
+# each phase's scorecard measure), grouped by phase, and, where the scenario has a valuation
+# (:mod:`vtsim.analysis.valuation`), on each valued criterion and the valued composite. The
+# headline of a comparison is the outcome that changed most in valued terms (without a
+# valuation: the largest standardised change), never one fixed measure. Differences are
+# ``alternative - chosen``; an alternative is *better* or *worse* only when its paired 95 %
+# interval excludes zero (over many storylines; one storyline has no interval).
+
+PHASES = ("prevent", "protect", "mitigate", "respond", "recover", "other", "valued")
+PHASE_TITLES = {
+    "prevent": "Prevent",
+    "protect": "Protect",
+    "mitigate": "Mitigate",
+    "respond": "Respond",
+    "recover": "Recover",
+    "other": "Other outcomes",
+    "valued": "Valued (all harms, losses and burdens)",
+}
+COMPOSITE = "valued_event"  # harm and loss of the attack + burden of the day, valued
+_HIGHER_IS_BETTER = {
+    "prevented",
+    "stopped_before_harm",
+    "neutralised_before_harm",
+    "detected_before_target",
+    "cbrn_detected_by_sensor",
+    "evacuated",
+    "evacuated_fraction",
+    "interrupted",
+    "unharmed",
+    "stopped_by_layer",
+}
+_PHASE_BY_PREFIX = (
+    ("prevent", ("prevented", "days_to_interdiction", "detected_before_target")),
+    (
+        "protect",
+        (
+            "stopped_",
+            "neutralised_",
+            "min_attack_active",
+            "min_to_first_responder",
+            "min_to_neutralisation",
+            "min_to_harm",
+            "interrupted",
+            "killed_outright",
+        ),
+    ),
+    (
+        "respond",
+        (
+            "decon_",
+            "min_ems",
+            "min_to_first_ems",
+            "min_to_hospital",
+            "min_to_last_hospital",
+            "hospital_",
+            "patients_",
+            "preventable_deaths",
+            "mistriaged",
+            "t2_worsened",
+        ),
+    ),
+    ("recover", ("site_closed", "resilience_loss", "customer_hours", "visitor_delay", "queue_")),
+    (
+        "mitigate",
+        ("casualties_", "deaths_", "cbrn_", "exposed", "evacuated", "t1", "t2", "t3", "unharmed"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome compared in the debrief."""
+
+    metric: str  # column of the rows (a metric, ``q_<criterion>`` or the composite)
+    label: str
+    phase: str
+    better: str  # "lower" or "higher"
+    unit: str = ""
+    value_per_unit: float | None = None  # currency per unit (valued outcomes)
+
+
+def phase_of(metric: str) -> str:
+    from vtsim.analysis.scorecard import HEADLINES
+
+    for h in HEADLINES:
+        if h.metric == metric:
+            return h.phase
+    for phase, prefixes in _PHASE_BY_PREFIX:
+        if any(metric.startswith(p) for p in prefixes):
+            return phase
+    return "other"
+
+
+def session_valuation(session):
+    """The scenario's valuation (:func:`vtsim.analysis.valuation.resolve_valuation`), or
+    None when it has none that fits (another currency)."""
+    from vtsim.analysis.valuation import resolve_valuation
+    from vtsim.errors import VtsimError
+
+    try:
+        return resolve_valuation(session.scenario)
+    except VtsimError:
+        return None
+
+
+def outcomes(session, rows: list[dict], valuation=None) -> list[Outcome]:
+    """What the debrief compares, grouped by phase: the exercise's metrics, each phase's
+    scorecard measures the rows hold, each valued criterion and the valued composite."""
+    from vtsim.analysis.scorecard import HEADLINES
+
+    present = {k for r in rows for k, v in r.items() if isinstance(v, float) and v == v}
+    names = list(dict.fromkeys([*metric_names(session), *(h.metric for h in HEADLINES)]))
+    units = {h.metric: h.unit for h in HEADLINES}
+    from vtsim.exercise.text import metric_label
+
+    def words(name: str) -> tuple[str, str]:  # the column's meaning and unit, not its name
+        label, unit = metric_label(session.scenario, name)
+        return label[:1].upper() + label[1:], units.get(name) or unit
+
+    out = [
+        Outcome(
+            name,
+            words(name)[0],
+            phase_of(name),
+            "higher" if name in _HIGHER_IS_BETTER else "lower",
+            words(name)[1],
+        )
+        for name in names
+        if name in present or name in metric_names(session)
+    ]
+    if valuation is not None and rows:
+        import pandas as pd
+
+        from vtsim.analysis.valuation import applicable
+
+        for c in applicable(valuation, pd.DataFrame(rows)):
+            out.append(Outcome(f"q_{c.id}", c.label, "valued", "lower", c.unit, float(c.value)))
+        out.append(
+            Outcome(
+                COMPOSITE,
+                "Everything, valued (harm and loss of the attack, burden of the day)",
+                "valued",
+                "lower",
+                valuation.currency,
+                1.0,
+            )
+        )
+    return sorted(out, key=lambda o: PHASES.index(o.phase))
+
+
+def with_values(rows: list[dict], valuation) -> list[dict]:
+    """``rows`` with each criterion's quantity ``q_<id>`` and the composite ``valued_event``."""
+    if valuation is None or not rows:
+        return rows
+    import pandas as pd
+
+    from vtsim.analysis.valuation import valued
+
+    frame = valued(pd.DataFrame(rows), valuation)
+    frame[COMPOSITE] = frame["valued_per_attack"] + frame["valued_burden_per_day"]
+    keep = [c for c in frame.columns if c.startswith("q_") or c == COMPOSITE]
+    return [{**row, **extra} for row, extra in zip(rows, frame[keep].to_dict("records"))]
+
+
+def _amount(x: float, o: Outcome) -> str:
+    """A difference in plain words: '21.6 lower', 'no change'."""
+    if x != x:
+        return "not known"
+    if x == 0:
+        return "no change"
+    unit = f" {o.unit}" if o.unit and o.value_per_unit != 1.0 else ""
+    number = f"{abs(x):,.0f}" if abs(x) >= 1000 else f"{abs(x):.3g}"
+    if o.value_per_unit == 1.0:  # money
+        unit, number = "", f"{o.unit} {number}"
+    return f"{number}{unit} {'lower' if x < 0 else 'higher'}"
+
+
+def _judge(diff: float, lo: float, hi: float, o: Outcome, interval: bool) -> str:
+    """The alternative against the chosen option: better, worse, same or unclear."""
+    if diff != diff:
+        return "not comparable"
+    if (lo == hi == diff == 0) or (not interval and diff == 0):
+        return "same"
+    if interval and lo <= 0 <= hi:
+        return "unclear"
+    lower = (hi < 0) if interval else diff < 0
+    return "better" if lower == (o.better == "lower") else "worse"
+
+
+def _valued(o: Outcome, x: float) -> float:
+    return o.value_per_unit * x if o.value_per_unit is not None else math.nan
+
+
+def _headline(items: list[dict], key: str = "valued_diff") -> dict | None:
+    """The outcome that changed most in valued terms (a criterion, not the composite);
+    without a valuation or a valued change, the largest standardised change."""
+    valued = [i for i in items if i["phase"] == "valued" and i["metric"] != COMPOSITE]
+    valued = [i for i in valued if i[key] == i[key] and i[key] != 0]
+    if valued:
+        return max(valued, key=lambda i: abs(i[key]))
+    scored = [i for i in items if i["standardised"] == i["standardised"] and i["standardised"]]
+    return max(scored, key=lambda i: abs(i["standardised"])) if scored else None
+
+
+def _overall(items: list[dict], valuation) -> str:
+    """The alternative overall: on the valued composite with a valuation, else better on at
+    least one outcome and worse on none (or the reverse); 'mixed' otherwise."""
+    if valuation is not None:
+        composite = next((i for i in items if i["metric"] == COMPOSITE), None)
+        if composite is not None:
+            return composite["verdict"]
+    verdicts = {i["verdict"] for i in items if i["phase"] != "valued"}
+    if "better" in verdicts and "worse" in verdicts:
+        return "mixed"
+    if "better" in verdicts or "worse" in verdicts:
+        return "better" if "better" in verdicts else "worse"
+    return "same" if verdicts <= {"same", "not comparable"} else "unclear"
+
+
+def _chosen_option(session, point: str) -> str:
+    return next(d.option for d in session.decisions if d.point == point)
+
+
+def compare_on_storyline(session, story: list[dict], valuation=None) -> list[dict]:
+    """Per alternative, on the session's own storyline: every outcome, alternative minus
+    chosen, its verdict (no interval: one storyline), the headline and a sentence."""
+    rows = with_values(story, valuation)
+    specs = outcomes(session, rows, valuation)
+    chosen = next(r for r in rows if r["variant"] == "chosen")
+    out = []
+    for row in rows:
+        if row["variant"] == "chosen":
+            continue
+        items = []
+        for o in specs:
+            a, b = row.get(o.metric, math.nan), chosen.get(o.metric, math.nan)
+            diff = a - b
+            scale = max(abs(a), abs(b))
+            items.append(
+                {
+                    **_spec(o),
+                    "chosen": b,
+                    "alternative": a,
+                    "diff": diff,
+                    "valued_diff": _valued(o, diff),
+                    "standardised": diff / scale if scale else (0.0 if diff == 0 else math.nan),
+                    "verdict": _judge(diff, diff, diff, o, interval=False),
+                }
+            )
+        head = _headline(items)
+        mine = _chosen_option(session, row["point"])
+        who, alt, own = _people_labels(session, row["point"], row["option"], mine)
+        what = f"{who}: on this storyline your choice '{own}' against '{alt}'"
+        if head is None:
+            sentence = f"{what}: every outcome ends the same."
+        else:
+            changed = [i["label"] for i in items if i["verdict"] in ("better", "worse")]
+            sentence = (
+                f"{what}: with '{alt}', {head['label']} "
+                f"{_amount(head['diff'], _o(head))} ({_num(head['alternative'])} against "
+                f"{_num(head['chosen'])}); {len(changed)} of {len(items)} outcomes changed."
+            )
+        out.append(
+            {
+                "variant": row["variant"],
+                "point": row["point"],
+                "option": row["option"],
+                "chosen_option": mine,
+                "label": row["label"],
+                "outcomes": items,
+                "headline": head["metric"] if head else None,
+                "overall": _overall(items, valuation),
+                "sentence": sentence,
+            }
+        )
+    return out
+
+
+def _people_labels(session, point_id: str, option_id: str, mine: str) -> tuple[str, str, str]:
+    """What players read instead of ids: who decided (the decision point's owner), the
+    alternative's label and the chosen option's label."""
+    from vtsim.exercise.options import find_option, find_point
+
+    try:
+        point = find_point(session.scenario, point_id)
+    except StopIteration:
+        return point_id, option_id, mine
+
+    def label(option: str) -> str:
+        try:
+            return find_option(point, option).label or option
+        except StopIteration:
+            return option
+
+    return point.decided_by or point_id, label(option_id), label(mine)
+
+
+def _spec(o: Outcome) -> dict:
+    return {
+        "metric": o.metric,
+        "label": o.label,
+        "phase": o.phase,
+        "better": o.better,
+        "unit": o.unit,
+        "value_per_unit": o.value_per_unit,
+    }
+
+
+def _o(item: dict) -> Outcome:
+    return Outcome(
+        item["metric"],
+        item["label"],
+        item["phase"],
+        item["better"],
+        item["unit"],
+        item["value_per_unit"],
+    )
+
+
+def _num(x: float) -> str:
+    if x != x:
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def storyline_counts(session, mc_rows: list[dict]) -> dict:
+    """How many storylines were played and why some cannot compare a decision: the plot
+    was interdicted (no attack reached the site), or the storyline never reached the
+    decision point. Every count comes with its reason; they add up to the total."""
+    chosen = {r["replication"]: r for r in mc_rows if r["variant"] == "chosen"}
+    total = len(chosen)
+    interdicted = sorted(r for r, row in chosen.items() if row.get("prevented") == 1.0)
+    points = {}
+    for d in session.decisions:
+        reached = [r for r, row in chosen.items() if d.point in row["reached"].split(";")]
+        gone = len([r for r in interdicted if r not in reached])
+        other = total - len(reached) - gone
+        reasons = []
+        if gone:
+            reasons.append(
+                {
+                    "n": gone,
+                    "reason": f"{gone} of {total} storylines had no attack reaching the site: "
+                    "the plot was interdicted",
+                }
+            )
+        if other:
+            reasons.append(
+                {
+                    "n": other,
+                    "reason": f"{other} of {total} storylines never reached the decision of "
+                    f"{_people_labels(session, d.point, '', '')[0]} (the situation did not "
+                    "arise)",
+                }
+            )
+        points[d.point] = {"total": total, "compared": len(reached), "excluded": reasons}
+    return {"total": total, "interdicted": len(interdicted), "points": points}
+
+
+def compare_over_storylines(session, mc_rows: list[dict], valuation=None) -> list[dict]:
+    """Per alternative, over many storylines: every outcome, paired on the storylines that
+    reached the decision point, alternative minus chosen with its 95 % interval, the
+    shares where the alternative did better, worse or the same (of the storylines where
+    both values exist), the headline, the overall verdict and plain sentences."""
+    rows = with_values(mc_rows, valuation)
+    specs = outcomes(session, rows, valuation)
+    counts = storyline_counts(session, mc_rows)
+    by: dict[str, dict[int, dict]] = {}
+    for row in rows:
+        by.setdefault(row["variant"], {})[row["replication"]] = row
     chosen = by.get("chosen", {})
-    reps = sorted(chosen)
     out = []
     for variant in variants(session)[1:]:
-        alt = np.array([by[variant.name][r] for r in reps])
-        base = np.array([chosen[r] for r in reps])
-        diff = paired_difference(alt, base, better="higher")
+        reps = [r for r in sorted(chosen) if variant.point in chosen[r]["reached"].split(";")]
+        alt_rows = by.get(variant.name, {})
+        items = []
+        for o in specs:
+            a = np.array([alt_rows[r].get(o.metric, math.nan) for r in reps], dtype=float)
+            b = np.array([chosen[r].get(o.metric, math.nan) for r in reps], dtype=float)
+            both = ~(np.isnan(a) | np.isnan(b))
+            d = paired_difference(a, b, better=o.better)
+            diffs = a[both] - b[both]
+            sd = float(diffs.std(ddof=1)) if len(diffs) > 1 else math.nan
+            sign = -1 if o.better == "lower" else 1
+            items.append(
+                {
+                    **_spec(o),
+                    "chosen": float(b[both].mean()) if both.any() else math.nan,
+                    "alternative": float(a[both].mean()) if both.any() else math.nan,
+                    "diff": d.diff,
+                    "diff_lo": d.lo,
+                    "diff_hi": d.hi,
+                    "valued_diff": _valued(o, d.diff),
+                    "valued_diff_lo": _valued(o, d.lo),
+                    "valued_diff_hi": _valued(o, d.hi),
+                    "standardised": _standardised(d.diff, sd),
+                    "n": int(both.sum()),
+                    "n_missing": int(len(reps) - both.sum()),
+                    "share_alt_better": _share(sign * diffs > 0),
+                    "share_alt_worse": _share(sign * diffs < 0),
+                    "share_same": _share(diffs == 0),
+                    "verdict": _judge(d.diff, d.lo, d.hi, o, interval=len(diffs) > 1),
+                }
+            )
+        head = _headline(items)
+        overall = _overall(items, valuation)
+        point = counts["points"].get(variant.point, {"total": 0, "excluded": []})
+        mine = _chosen_option(session, variant.point)
+        h = head or next((i for i in items if i["metric"] == metric_names(session)[0]), None)
         out.append(
             {
                 "variant": variant.name,
                 "point": variant.point,
                 "option": variant.option,
+                "chosen_option": mine,
                 "label": _label(session, variant),
-                "saved_mean": diff.diff,
-                "saved_lo": diff.lo,
-                "saved_hi": diff.hi,
-                "n": diff.n,
-                "share_choice_better": float(np.mean(alt > base)) if len(reps) else math.nan,
-                "share_choice_worse": float(np.mean(alt < base)) if len(reps) else math.nan,
+                # the headline, with 'saved' = alternative - chosen (positive: your choice
+                # had less of it); kept for the console's line
+                "metric": h["metric"] if h else None,
+                "metric_label": h["label"] if h else None,
+                "saved_mean": h["diff"] if h else math.nan,
+                "saved_lo": h["diff_lo"] if h else math.nan,
+                "saved_hi": h["diff_hi"] if h else math.nan,
+                "n": point["total"],
+                "n_compared": len(reps),
+                "excluded": point["excluded"],
+                "share_choice_better": h["share_alt_worse"] if h else math.nan,
+                "share_choice_worse": h["share_alt_better"] if h else math.nan,
+                "overall": overall,
+                "outcomes": items,
+                "sentences": _sentences(
+                    _people_labels(session, variant.point, variant.option, mine),
+                    h,
+                    items,
+                    overall,
+                    point,
+                    len(reps),
+                ),
             }
         )
     return out
+
+
+def _standardised(diff: float, sd: float) -> float:
+    """The mean difference in standard deviations of the paired differences; a constant
+    nonzero shift (no spread) counts as infinitely clear."""
+    if diff != diff:
+        return math.nan
+    if sd and sd == sd:
+        return diff / sd
+    return 0.0 if diff == 0 else math.copysign(math.inf, diff)
+
+
+def _share(mask) -> float:
+    return float(np.mean(mask)) if len(mask) else math.nan
+
+
+def _interval(i: dict, o: Outcome) -> str:
+    return f"95 % interval {_amount(i['diff_lo'], o)} to {_amount(i['diff_hi'], o)}"
+
+
+def _sentences(labels, head, items, overall, point, compared) -> list[str]:
+    who, alt, mine = labels  # people-facing: who decided, the alternative, the choice
+    lines = [
+        f"   over {point['total']} storylines, {compared} reached the decision of {who} and "
+        f"compare the two choices" + "".join(f"; {e['reason']}" for e in point["excluded"]) + "."
+    ]
+    if head is None:
+        lines.append(f"   '{alt}' and '{mine}': no outcome changed in any storyline.")
+        return lines
+    o = _o(head)
+    lines.append(
+        f"   with '{alt}' instead of '{mine}': {head['label']} "
+        f"{_amount(head['diff'], o)} on average ({_interval(head, o)}; {head['n']} storylines "
+        f"with both values); '{alt}' did better in "
+        f"{_pct(head['share_alt_better'])} and worse in {_pct(head['share_alt_worse'])} of them."
+    )
+    composite = next((i for i in items if i["metric"] == COMPOSITE), None)
+    if composite is not None and composite is not head:
+        lines.append(
+            f"   valued, everything: {_amount(composite['diff'], _o(composite))} "
+            f"({_interval(composite, _o(composite))})."
+        )
+    verdict = {
+        "better": f"   '{alt}' did better overall than your choice.",
+        "worse": f"   your choice '{mine}' did better overall.",
+        "mixed": "   better on some outcomes, worse on others: a trade-off to discuss.",
+        "unclear": "   no distinguishable difference overall at this number of storylines.",
+        "same": "   both choices end the same.",
+        "not comparable": "   no storyline can compare the two choices.",
+    }[overall]
+    lines.append(verdict)
+    for i in items:
+        if i is head or i["verdict"] not in ("better", "worse") or i["phase"] == "valued":
+            continue
+        lines.append(f"   also: {i['label']} {_amount(i['diff'], _o(i))} ({_interval(i, _o(i))}).")
+    return lines
+
+
+def _pct(x: float) -> str:
+    return "-" if x != x else f"{100 * x:.0f} %"
+
+
+def summarise(session, mc_rows: list[dict]) -> list[dict]:
+    """Per alternative over many storylines (see :func:`compare_over_storylines`), with the
+    scenario's valuation. ``saved_*`` is on the row's headline ``metric`` (alternative minus
+    chosen: positive, your choice had less of it); ``n`` counts the storylines played and
+    ``n_compared`` those that reached the decision (``excluded`` gives the others' reasons)."""
+    return compare_over_storylines(session, mc_rows, session_valuation(session))
+
+
+def debrief(session, story: list[dict], mc_rows: list[dict]) -> dict:
+    """Everything the console and the report say about the choices, as data."""
+    valuation = session_valuation(session)
+    return {
+        "valuation": valuation.name if valuation is not None else None,
+        "currency": valuation.currency if valuation is not None else None,
+        "on_storyline": compare_on_storyline(session, story, valuation),
+        "over_storylines": compare_over_storylines(session, mc_rows, valuation) if mc_rows else [],
+        "counts": storyline_counts(session, mc_rows) if mc_rows else None,
+    }
