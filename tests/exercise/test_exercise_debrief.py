@@ -15,6 +15,8 @@ from vtsim.exercise.report import _fmt, improvement_plan, write_report
 from vtsim.exercise.session import ExerciseSession
 from vtsim.resources import scenarios_dir
 
+pytestmark = pytest.mark.slow  # the whole file: over 10 s together
+
 METRO_CHOICES = {
     "ventilation": "normal",
     "decon-capacity": "local-unit",

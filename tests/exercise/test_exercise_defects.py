@@ -18,6 +18,8 @@ from vtsim.cli import main
 from vtsim.exercise.session import ExerciseSession
 from vtsim.resources import scenarios_dir
 
+pytestmark = pytest.mark.slow  # the whole file: over 10 s together
+
 DECISIONS = str(scenarios_dir() / "harbour-festival.decisions.yaml")
 FIRST_SIGNS_QUESTION = "Who in event control may raise an alarm to the police"
 ATTACK_QUESTION = "How do venue stewards and police share one picture"

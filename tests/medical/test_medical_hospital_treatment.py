@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 import simpy
 
 import vtsim
@@ -26,6 +27,7 @@ def _sum(scenario, metric: str, threat: str) -> float:
     )
 
 
+@pytest.mark.slow
 def test_deterioration_in_treatment_never_saves_more_lives_at_hospital(harbour):
     """A slower stop of deterioration in treatment (0 -> 0.3 -> 1) never lowers the deaths
     at hospital on the same random numbers, and changes nothing before the hospital."""
@@ -69,6 +71,7 @@ def test_a_separate_area_takes_its_class_off_the_emergency_places():
     assert unit.overload_until(env.now) == 0.0
 
 
+@pytest.mark.slow
 def test_an_antidote_before_decontamination_saves_lives():
     """metro-cbrn's antidote: on the same random numbers, the release harms the same
     people and fewer of them die (a casualty kept alive longer may take an ambulance seat

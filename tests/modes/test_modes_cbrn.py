@@ -73,6 +73,7 @@ def test_casualties_show_symptoms_after_the_onset_delay(metro):
     assert detected.data["how"] == "symptoms" and detected.t_min == pytest.approx(min(injured))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "weaker, stronger",
     [
@@ -98,6 +99,7 @@ def test_earlier_detection_or_ventilation_never_increases_exposure(metro, weaker
     assert improved > 0
 
 
+@pytest.mark.slow
 def test_a_faster_evacuation_never_increases_exposure(metro):
     slow = modified(metro, lambda d: d["sites"][0]["evacuation"].update(alert_to_move_min=4.0))
     fast = modified(metro, lambda d: d["sites"][0]["evacuation"].update(alert_to_move_min=1.0))
@@ -188,6 +190,7 @@ def test_a_ventilation_decision_during_the_incident_acts_from_that_moment(metro)
     assert m["exposed"] == m["casualties_total"] + m["evacuated"] + m["unharmed"]
 
 
+@pytest.mark.slow
 def test_casualties_with_symptoms_pending_are_counted_in_their_triage_class(metro):
     """Stopped early (15 minutes), some harmed people have no symptoms yet: they are
     casualties, and the triage columns still add up to casualties_total."""

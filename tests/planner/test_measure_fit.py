@@ -160,6 +160,7 @@ def test_a_candidate_that_does_not_fit_a_target_is_skipped_there(bundled_portfol
     assert model.gains([frozenset({"blast-mitigation"})]) == [0.0]
 
 
+@pytest.mark.slow
 def test_the_roadmap_first_step_fits_its_site(bundled_portfolio):
     portfolio, scenarios = bundled_portfolio
     plan = vtsim.roadmap(

@@ -195,6 +195,7 @@ def test_a_constraint_keeps_a_burdensome_measure_out_of_the_roadmap(tmp_path):
     assert last["cumulative_gain"].sum() == pytest.approx(plan.frame["cumulative_gain"].iloc[-1])
 
 
+@pytest.mark.slow
 def test_compare_json_reports_both_measures_per_threat_with_the_side_effect():
     """The issue's check: two -m, JSON with the composite, each criterion, per threat,
     and screening's harm to the queue flagged."""

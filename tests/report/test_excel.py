@@ -187,6 +187,7 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypat
 # -- the commands (the done-when of the issue runs in the fast subset: about 8 s) -----
 
 
+@pytest.mark.slow
 def test_compare_and_report_workbooks_hold_the_numbers_of_the_csv_and_json(tmp_path):
     out, rep = tmp_path / "cmp", tmp_path / "rep"
     args = ["compare", "old-town-worship", "-n", "6", "-s", "7", "--no-progress"]
