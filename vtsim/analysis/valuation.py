@@ -14,17 +14,19 @@ for any threat, distinguishably, is flagged as a side effect whatever the compos
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import TypeAdapter
 
 from vtsim.analysis.stats import paired_difference
 from vtsim.errors import VtsimError
 from vtsim.model.streams import Streams
-from vtsim.scenario.distributions import _Dist
+from vtsim.scenario.distributions import Dist, _Dist
 from vtsim.scenario.valuation import Criterion, Valuation, ValuationOverride
 
 BUNDLED = "valuation.yaml"
@@ -124,8 +126,14 @@ def likelihood_range(valuation: Valuation) -> tuple[float, float, float]:
     a = valuation.attacks_per_year
     if not isinstance(a, _Dist):
         return float(a), float(a), float(a)
+    return _sampled_range(a.model_dump_json())  # read by every table: sampled once
+
+
+@functools.lru_cache(maxsize=64)
+def _sampled_range(dist_json: str) -> tuple[float, float, float]:
+    dist = TypeAdapter(Dist).validate_json(dist_json)
     rng = Streams(0, 0).get("valuation", "attacks-per-year")  # fixed: part of the report
-    draws = np.array([a.sample(rng) for _ in range(20_000)])
+    draws = np.array([dist.sample(rng) for _ in range(20_000)])
     return float(draws.mean()), float(np.quantile(draws, 0.05)), float(np.quantile(draws, 0.95))
 
 
