@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from vtsim.analysis.compare_text import threat_lines, valued_lines
 from vtsim.analysis.results import Results
 from vtsim.analysis.runner import run
 from vtsim.analysis.scorecard import render_text, scorecard_by_threat
 from vtsim.analysis.valuation import (
-    ALL,
     cost_effectiveness,
     describe_side_effect,
     likelihood_range,
@@ -45,26 +45,6 @@ from vtsim.scenario.schema import Scenario
 from vtsim.scenario.valuation import Valuation
 
 HARM_METRIC = "casualties_total"
-_SHARES = {"prevented", "stopped_before_harm"}  # headlines that are shares (shown in points)
-
-
-def _ratio(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2g}"
-
-
-def _money(value: float, sign: bool = False) -> str:
-    """12.3 M, 45.6 k, 789: readable amounts in a line of text."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    plus = "+" if sign and value > 0 else ""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{plus}{value / 1e6:.3g} M"
-    if size >= 1e3:
-        return f"{plus}{value / 1e3:.3g} k"
-    return f"{plus}{value:.3g}"
-
-
 BURDEN_METRICS = ("visitor_delay_min_total", "queue_peak_outside")
 
 
@@ -486,81 +466,8 @@ class Comparison:
                 burden.append(p["burden_notes"])
             if burden:
                 out.append("    burden: " + "; ".join(burden))
-        out += ["", *self._valued_lines(), "", *self._threat_lines()]
+        out += ["", *valued_lines(self), "", *threat_lines(self)]
         return "\n".join(out).rstrip() + "\n"
-
-    def _valued_lines(self) -> list[str]:
-        """Every criterion and the composite, per package; then the side effects."""
-        rule = self.valuation
-        assert rule is not None
-        mean, low, high = likelihood_range(rule)
-        cur = rule.currency
-        likely = f"{mean:g}" if low == high else f"{mean:.3g} (5-95 %: {low:.3g}-{high:.3g})"
-        out = [
-            f"VALUED ({rule.name}; {cur}; attacks a year {likely}; "
-            f"{rule.event_days_per_year:g} event day(s) a year; discount "
-            f"{100 * rule.discount_rate:g} % over {rule.horizon_years} years)"
-        ]
-        diffs = self.valuation_frame
-        overall = diffs[diffs["threat"] == ALL]
-        for _, p in self.packages_frame.iterrows():
-            if "annual_benefit" not in p or pd.isna(p.get("annual_benefit")):
-                continue
-            bcr = p["benefit_cost_ratio"]
-            bcr_text = (
-                f"benefit-cost ratio {_ratio(bcr)} [{_ratio(p['benefit_cost_ratio_lo'])}, "
-                f"{_ratio(p['benefit_cost_ratio_hi'])}]"
-                if math.isfinite(bcr)
-                else "no cost"
-            )
-            out.append(
-                f"  {p['package']}: harm and loss avoided per attack "
-                f"{_money(p['valued_avoided_per_attack'])} "
-                f"[{_money(p['valued_avoided_per_attack_lo'])}, "
-                f"{_money(p['valued_avoided_per_attack_hi'])}]; burden "
-                f"{_money(p['burden_added_per_day'], sign=True)} a day; benefit "
-                f"{_money(p['annual_benefit'])} a year [{_money(p['annual_benefit_lo'])}, "
-                f"{_money(p['annual_benefit_hi'])}]; {bcr_text}; net present value "
-                f"{_money(p['net_present_value'])}"
-            )
-            mine = overall[(overall["package"] == p["package"]) & (overall["kind"] != "composite")]
-            parts = [
-                f"{r['label'].lower()} {r['diff']:+.3g} [{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}]"
-                f" ({_money(r['valued_diff'], sign=True)})"
-                for _, r in mine.iterrows()
-            ]
-            if parts:
-                out.append("    " + "; ".join(parts))
-        effects = self.side_effects
-        if not effects.empty:
-            out.append("SIDE EFFECTS (a package makes a criterion worse, distinguishably):")
-            for _, r in effects.iterrows():
-                out.append(f"  {r['package']}: {describe_side_effect(r)}")
-        return out
-
-    def _threat_lines(self) -> list[str]:
-        """The phase headlines per threat: what an average over threats hides."""
-        card = self.by_threat
-        if card.empty or card["threat"].nunique() < 2:
-            return []
-        out = ["BY THREAT (phase headline, package against the baseline on that threat)"]
-        for threat in card["threat"].unique():
-            block = card[(card["threat"] == threat) & (card["package"] != "baseline")]
-            out.append(f"  {threat}:")
-            for package in block["package"].unique():
-                rows = block[block["package"] == package]
-                parts = []
-                for _, r in rows.iterrows():
-                    if pd.isna(r.get("diff")) or (r["diff"] == 0 and r["diff_lo"] == r["diff_hi"]):
-                        continue  # nothing this phase reads changed on this threat
-                    scale = 100 if r["metric"] in _SHARES else 1
-                    parts.append(
-                        f"{r['phase']} {r['diff'] * scale:+.2f} "
-                        f"[{r['diff_lo'] * scale:+.2f}, {r['diff_hi'] * scale:+.2f}]"
-                        + (" pts" if scale == 100 else "")
-                    )
-                out.append(f"    {package}: " + ("; ".join(parts) or "no change"))
-        return out
 
     def _unclear_lines(self) -> list[str]:
         unclear = self.frame[self.frame["verdict"].str.startswith("not distinguishable")]
