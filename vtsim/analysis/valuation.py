@@ -131,7 +131,8 @@ def likelihood_range(valuation: Valuation) -> tuple[float, float, float]:
 
 @functools.lru_cache(maxsize=64)
 def _sampled_range(dist_json: str) -> tuple[float, float, float]:
-    dist = TypeAdapter(Dist).validate_json(dist_json)
+    adapter: TypeAdapter[_Dist] = TypeAdapter(Dist)
+    dist: _Dist = adapter.validate_json(dist_json)
     rng = Streams(0, 0).get("valuation", "attacks-per-year")  # fixed: part of the report
     draws = np.array([dist.sample(rng) for _ in range(20_000)])
     return float(draws.mean()), float(np.quantile(draws, 0.05)), float(np.quantile(draws, 0.95))
