@@ -41,7 +41,8 @@ def test_wheel_contains_the_scenario_library(wheel):
     assert "vtsim/scenarios/validation/easi-soft-target-path.yaml" in names
     assert any(n.endswith("entry_points.txt") for n in names)
     # Text people read lives outside the code: catalogues and templates must ship too.
-    assert "vtsim/exercise/messages/en.yaml" in names
+    for lang in ("en", "fr", "ar"):
+        assert f"vtsim/exercise/messages/{lang}/_language.yaml" in names
     assert any(n.startswith("vtsim/exercise/templates/") for n in names)
     assert any(n.startswith("vtsim/report/templates/") for n in names)
     assert "vtsim/scenarios/measures.yaml" in names

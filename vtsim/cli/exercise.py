@@ -50,9 +50,10 @@ def _languages() -> list[str]:
 @click.option(
     "--lang",
     type=click.Choice(_languages()),
-    default="en",
-    show_default=True,
-    help="Language of the console, handouts and report (message catalogues).",
+    default=None,
+    help="Language of the console, handouts and report: "
+    + ", ".join(_languages())
+    + " [default: en; on --resume, the session's own].",
 )
 @click.option("--team", default="", help="Name of the team or table playing.")
 @click.option(
@@ -94,9 +95,11 @@ def exercise(
     from vtsim.exercise.text import Messages
     from vtsim.scenario.loader import load_scenario
 
-    m = Messages(lang)
+    m = Messages(lang or "en")
     if resume_file:
-        session = ExerciseSession.resume(resume_file)
+        session = ExerciseSession.resume(resume_file, lang=lang)
+        lang = session.lang
+        m = Messages(lang)
         out = Path(output) if output else Path(resume_file).parent
         target = out / "session.json"
         if target.exists() and target.resolve() != Path(resume_file).resolve():
@@ -111,6 +114,7 @@ def exercise(
         if finished:
             click.echo(_wrapped(m("console.finishing")))
     else:
+        lang = lang or "en"
         loaded = load_scenario(scenario)
         if handouts:
             from vtsim.exercise.handouts import write_handouts
@@ -124,7 +128,7 @@ def exercise(
         if (out / "session.json").exists():  # never overwritten, recorded decisions or not
             raise VtsimError(m("console.session_exists", path=out / "session.json"))
         session = ExerciseSession(
-            loaded, source=str(scenario), team=team, autosave=out / "session.json"
+            loaded, source=str(scenario), team=team, autosave=out / "session.json", lang=lang
         )
     recorded = None
     if decisions_file:

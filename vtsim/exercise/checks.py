@@ -67,7 +67,9 @@ def check_exercise(scenario) -> Iterator[tuple]:
     top = ("exercise",)
     module_ids = {m.id for m in ex.modules}
     measure_ids = {m.id for m in scenario.measures}
+    objective_ids = {o.id for o in ex.objectives}
     yield from _unique(ex.objectives, (*top, "objectives"), "objective")
+    yield from _unique(ex.participants, (*top, "participants"), "participant")
     yield from _unique(ex.modules, (*top, "modules"), "module")
     yield from _unique(ex.injects, (*top, "injects"), "inject")
     yield from _unique(ex.decisions, (*top, "decisions"), "decision point")
@@ -92,6 +94,10 @@ def check_exercise(scenario) -> Iterator[tuple]:
         for i, item in enumerate(items):
             loc: tuple[str | int, ...] = (*top, key, i)
             yield from _known(item.module, module_ids, (*loc, "module"), "the id of a module")
+            if item.objective is not None:
+                yield from _known(
+                    item.objective, objective_ids, (*loc, "objective"), "the id of an objective"
+                )
             if item.when.event is not None:
                 yield from _known(
                     item.when.event, HAPPENINGS, (*loc, "when", "event"), "a happening"

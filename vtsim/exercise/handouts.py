@@ -12,6 +12,7 @@ from vtsim.scenario.schema import Scenario
 
 def write_handouts(scenario: Scenario, outdir: str | Path, lang: str = "en") -> list[Path]:
     """Write ``situation-manual.html`` (for players) and ``facilitator-guide.html``."""
+    scenario = scenario.localised(lang)
     ex = scenario.exercise
     if ex is None:
         raise VtsimError(f"Scenario '{scenario.name}' has no 'exercise' section.")

@@ -51,6 +51,7 @@ class ExerciseSession:
         threat: str | None = None,
         team: str = "",
         autosave: str | Path | None = None,
+        lang: str = "en",
     ):
         if scenario.exercise is None:
             raise VtsimError(
@@ -58,7 +59,9 @@ class ExerciseSession:
                 "(objectives, modules, injects, decisions) to play it as a tabletop exercise."
             )
         story = scenario.exercise.storyline
-        self.scenario = scenario
+        self.lang = lang
+        self.original = scenario  # with every translation (saved in the session file)
+        self.scenario = scenario.localised(lang)  # its texts in the session's language
         self.source = source
         self.seed = seed if seed is not None else (story.seed or scenario.run.seed)
         self.replication = replication if replication is not None else story.replication
@@ -245,11 +248,12 @@ class ExerciseSession:
             "replication": self.replication,
             "threat": self.threat,
             "team": self.team,
+            "lang": self.lang,
             "decisions": [asdict(d) for d in self.decisions],
             "notes": self.notes,
             "discussed": self.modules_discussed,
             "stops": self.stops,
-            "scenario": self.scenario.model_dump(mode="json"),
+            "scenario": self.original.model_dump(mode="json"),
         }
 
     def save(self, path: str | Path) -> None:
@@ -260,8 +264,11 @@ class ExerciseSession:
             self.save(self.autosave)
 
     @classmethod
-    def resume(cls, path: str | Path, autosave: str | Path | None = None) -> ExerciseSession:
-        """Continue a saved session exactly where it stopped."""
+    def resume(
+        cls, path: str | Path, autosave: str | Path | None = None, lang: str | None = None
+    ) -> ExerciseSession:
+        """Continue a saved session exactly where it stopped (in ``lang``, default: the
+        language it was played in)."""
         import json
 
         path = Path(path)
@@ -284,6 +291,7 @@ class ExerciseSession:
             threat=data["threat"],
             team=data.get("team", ""),
             autosave=autosave if autosave is not None else path,
+            lang=lang or data.get("lang", "en"),
         )
         session.started = data["started"]
         session.notes = data["notes"]

@@ -17,26 +17,51 @@ from vtsim.errors import VtsimError
 HERE = Path(__file__).parent
 
 
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate ... pop directional isolate
+
+
 def languages() -> list[str]:
-    return sorted(p.stem for p in (HERE / "messages").glob("*.yaml"))
+    """Language codes with a message catalogue (``messages/<code>/``)."""
+    return sorted(p.parent.name for p in (HERE / "messages").glob("*/_language.yaml"))
 
 
 @cache
 def catalogue(lang: str = "en") -> dict:
-    path = HERE / "messages" / f"{lang}.yaml"
-    if not path.is_file():
+    """The catalogue of ``lang``: ``messages/<lang>/_language.yaml`` (code, name, writing
+    direction) and one file per part (``console.yaml`` gives the keys ``console.*``)."""
+    folder = HERE / "messages" / lang
+    if not (folder / "_language.yaml").is_file():
         raise VtsimError(
             f"No message catalogue for language '{lang}'; available: {', '.join(languages())}."
         )
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = dict(yaml.safe_load((folder / "_language.yaml").read_text(encoding="utf-8")))
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name != "_language.yaml":
+            data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return data
+
+
+def isolate(text: str) -> str:
+    """``text`` as a left-to-right island inside right-to-left text (Unicode bidi isolates),
+    so that "-1.33", "23 %" or "0.8 [0.5, 1.1]" keep their reading order in Arabic."""
+    return f"{LRI}{text}{PDI}" if text else text
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 class Messages:
-    """``msg("console.inject", t=3.2)``: a phrase of the catalogue, formatted."""
+    """``msg("console.inject", t=3.2)``: a phrase of the catalogue, formatted.
+
+    In a right-to-left language every value with a digit in it (a number, an interval, a
+    time, a share) is isolated left-to-right once formatted, so it reads as written.
+    """
 
     def __init__(self, lang: str = "en"):
         self.lang = lang
         self.data = catalogue(lang)
+        self.rtl = self.data.get("dir") == "rtl"
 
     def __call__(self, key: str, **values) -> str:
         node = self.data
@@ -47,7 +72,44 @@ class Messages:
             raise VtsimError(
                 f"The message catalogue '{self.lang}' has no phrase '{key}'."
             ) from None
-        return str(node).format(**values) if values else str(node)
+        if not values:
+            return str(node)
+        if self.rtl:
+            return _format_isolated(str(node), values)
+        return str(node).format(**values)
+
+    def has(self, key: str) -> bool:
+        node = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    def num(self, text: str) -> str:
+        """A number (already formatted) ready to sit in this language's text."""
+        return isolate(text) if self.rtl and _has_digit(text) else text
+
+
+def _format_isolated(template: str, values: dict) -> str:
+    """``template.format(**values)`` with each replacement field that gives a digit isolated
+    left-to-right (the field's own format spec applies first)."""
+    import string
+
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if field is None:
+            continue
+        piece = (
+            "{"
+            + field
+            + ("!" + conversion if conversion else "")
+            + (":" + spec if spec else "")
+            + "}"
+        ).format(**values)
+        out.append(isolate(piece) if _has_digit(piece) else piece)
+    return "".join(out)
 
 
 def status_text(msg: Messages, picture: dict) -> str:
@@ -71,7 +133,7 @@ def names(scenario) -> dict[str, str]:
             for value in node:
                 walk(value)
 
-    walk(scenario.model_dump(mode="json", exclude={"exercise"}))
+    walk(scenario.model_dump(mode="json", exclude={"exercise"}, context={"lang": "en"}))
     return found
 
 
@@ -102,6 +164,13 @@ def render(template: str, lang: str = "en", **context) -> str:
         undefined=jinja2.StrictUndefined,
     )
     messages = Messages(lang)
+    env.filters["num"] = lambda value, spec="": messages.num(
+        format(value, spec) if spec else str(value)
+    )
     return env.get_template(template).render(
-        m=messages, status=lambda picture: status_text(messages, picture), lang=lang, **context
+        m=messages,
+        status=lambda picture: status_text(messages, picture),
+        lang=lang,
+        text_dir=messages.data.get("dir", "ltr"),
+        **context,
     )

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from vtsim.scenario.schema_base import Model
+from vtsim.scenario.schema_base import Model, Text
 
 ExerciseId = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 PhaseName = Literal["prevent", "protect", "mitigate", "respond", "recover"]
@@ -51,18 +51,37 @@ class Trigger(Model):
 
 
 class Objective(Model):
+    """What the exercise examines (HSEEP: an exercise objective), and how it is evaluated."""
+
     id: ExerciseId
-    text: str = Field(min_length=1)
+    text: Text = Field(min_length=1)
+    capability: Text = Field(
+        "", description="The capability it tests (e.g. 'Operational coordination')."
+    )
+    evaluation: list[Text] = Field(
+        default_factory=list,
+        description="What evaluators look for (the evaluation guide's critical tasks).",
+    )
+
+
+class Participant(Model):
+    """A participating organisation or role at the table (the Situation Manual's list)."""
+
+    id: ExerciseId
+    name: Text = Field(min_length=1)
+    role: Text = Field("", description="What it does in the exercise.")
+    kind: Literal["player", "facilitator", "evaluator", "observer", "controller"] = "player"
 
 
 class ExerciseModule(Model):
     """One module of the exercise (HSEEP: an update followed by discussion)."""
 
     id: ExerciseId
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     phase: PhaseName
-    summary: str = ""
-    questions: list[str] = Field(default_factory=list, description="Discussion questions.")
+    duration_min: int = Field(45, ge=5, le=480, description="Minutes in the agenda.")
+    summary: Text = ""
+    questions: list[Text] = Field(default_factory=list, description="Discussion questions.")
 
 
 class Inject(Model):
@@ -71,9 +90,14 @@ class Inject(Model):
     id: ExerciseId
     module: ExerciseId
     when: Trigger
-    sender: str = Field(min_length=1, description="Who the message is from.")
-    recipient: str = Field(min_length=1, description="Who it is addressed to.")
-    message: str = Field(min_length=1)
+    sender: Text = Field(min_length=1, description="Who the message is from.")
+    recipient: Text = Field(min_length=1, description="Who it is addressed to.")
+    message: Text = Field(min_length=1)
+    expected_actions: list[Text] = Field(
+        default_factory=list,
+        description="What the players are expected to do (the master scenario events list).",
+    )
+    objective: ExerciseId | None = Field(None, description="The objective it serves (by id).")
 
 
 class InlineEffect(Model):
@@ -89,7 +113,7 @@ class Option(Model):
     """One choice at a decision point: measures by id and/or inline effects (none: hold)."""
 
     id: ExerciseId
-    label: str = Field(min_length=1)
+    label: Text = Field(min_length=1)
     measures: list[ExerciseId] = Field(
         default_factory=list, description="Ids from the scenario's measures."
     )
@@ -103,12 +127,16 @@ class DecisionPoint(Model):
     id: ExerciseId
     module: ExerciseId
     when: Trigger
-    decided_by: str = Field(min_length=1, description="Who decides (a role or agency).")
-    prompt: str = Field(min_length=1)
+    decided_by: Text = Field(min_length=1, description="Who decides (a role or agency).")
+    prompt: Text = Field(min_length=1)
     options: list[Option] = Field(min_length=2, max_length=4)
-    owner: str = Field(
+    owner: Text = Field(
         "", description="Who owns follow-up actions in the improvement plan [default: decided_by]."
     )
+    objective: ExerciseId | None = Field(
+        None, description="The objective it serves (by id), for the evaluation and the plan."
+    )
+    expected_actions: list[Text] = Field(default_factory=list)
 
 
 class Storyline(Model):
@@ -120,8 +148,8 @@ class Storyline(Model):
 class Exercise(Model):
     """A tabletop exercise script played on one storyline of the scenario."""
 
-    title: str = Field(min_length=1)
-    overview: str = ""
+    title: Text = Field(min_length=1)
+    overview: Text = ""
     storyline: Storyline = Field(default_factory=Storyline)
     headline_metric: str = Field(
         "casualties_total",
@@ -135,6 +163,22 @@ class Exercise(Model):
         180, ge=1, description="Due date of improvement-plan actions, days after the session."
     )
     objectives: list[Objective] = Field(min_length=1)
+    participants: list[Participant] = Field(
+        default_factory=list,
+        description="Who takes part [default: the agencies that decide or receive injects].",
+    )
+    ground_rules: list[Text] = Field(
+        default_factory=list, description="[default: the catalogue's standard ground rules]"
+    )
+    assumptions: list[Text] = Field(
+        default_factory=list,
+        description="Artificialities the players accept (e.g. 'the scenario is plausible').",
+    )
+    start: str = Field(
+        "09:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="Agenda start (HH:MM)."
+    )
+    briefing_min: int = Field(20, ge=0, le=240, description="Welcome and briefing, minutes.")
+    hot_wash_min: int = Field(30, ge=0, le=240, description="Hot wash at the end, minutes.")
     modules: list[ExerciseModule] = Field(min_length=1)
     injects: list[Inject] = Field(default_factory=list)
     decisions: list[DecisionPoint] = Field(min_length=1)

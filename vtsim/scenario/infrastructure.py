@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import Field
 
 from vtsim.scenario.distributions import Dist, Fixed
-from vtsim.scenario.schema_base import Model
+from vtsim.scenario.schema_base import Model, Text
 
 Ident = str  # validated as an Identifier in the fields below
 
@@ -34,7 +34,7 @@ class Facility(Model):
     """One facility: a plant, substation, pumping station, exchange, hospital..."""
 
     id: Ident = _ID
-    name: str = ""
+    name: Text = ""
     sector: Ident = Field(min_length=1, description="power, water, telecom, health, ...")
     population_served: float = Field(
         0.0, ge=0, description="People (customers) who lose this sector's service with it."
@@ -93,7 +93,7 @@ class Crew(Model):
     """Repair crews of one organisation: each unit repairs one facility at a time."""
 
     id: Ident = _ID
-    name: str = ""
+    name: Text = ""
     count: int = Field(1, ge=0, description="Crew units.")
     sectors: list[Ident] | None = Field(None, description="Sectors it can repair; all if omitted.")
     travel_hours: Dist = Field(Fixed(value=1.0), description="Travel to each job, hours.")

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from vtsim.scenario.schema_base import Identifier, Model
+from vtsim.scenario.schema_base import Identifier, Model, Text
 
 
 class Phase(str, Enum):
@@ -57,7 +57,7 @@ class Burden(Model):
 
 class Measure(Model):
     id: Identifier
-    name: str
+    name: Text
     phase: Phase
     pillar: Pillar
     cost: Cost = Field(default_factory=Cost)
@@ -68,6 +68,6 @@ class Measure(Model):
 
 class Package(Model):
     id: Identifier
-    name: str = ""
+    name: Text = ""
     description: str = ""
     measures: list[Identifier] = Field(min_length=1)

@@ -19,7 +19,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from vtsim.scenario.distributions import Dist, Fixed, LogNormal, Triangular
-from vtsim.scenario.schema_base import Model
+from vtsim.scenario.schema_base import Model, Text
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Factor = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -221,7 +221,7 @@ class Surge(Model):
 
 class Hospital(Model):
     id: Identifier
-    name: str = ""
+    name: Text = ""
     distance_km: float = Field(ge=0, description="Road distance from the site.")
     capacity: int = Field(
         ge=1,

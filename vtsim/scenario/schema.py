@@ -27,7 +27,7 @@ from vtsim.scenario.measures import (  # measures are part of the schema: re-exp
     Pillar,  # noqa: F401
 )
 from vtsim.scenario.modes import Airspace, CbrnPreparedness
-from vtsim.scenario.schema_base import Identifier, Model, Probability
+from vtsim.scenario.schema_base import Identifier, Model, Probability, Text
 from vtsim.scenario.screening import ScreeningQueue
 from vtsim.scenario.threats import (  # re-exported: the threat schema lives there
     Harm,  # noqa: F401
@@ -93,7 +93,7 @@ class Exit(Model):
 
 class Zone(Model):
     id: Identifier
-    name: str = ""
+    name: Text = ""
     inside_perimeter: bool = Field(
         True,
         description="False for a public zone outside the perimeter (e.g. a screening "
@@ -134,7 +134,7 @@ class Layer(Model):
     """One protection layer on the threat's path, in path order (adversary sequence)."""
 
     id: Identifier
-    name: str = ""
+    name: Text = ""
     p_detect: Probability = Field(description="Probability the layer detects the threat.")
     delay_min: Dist = Field(description="Time the threat needs to cross the layer, minutes.")
     location: Literal["begin", "middle", "end"] = Field(
@@ -195,7 +195,7 @@ class Recovery(Model):
 
 class Site(Model):
     id: Identifier
-    name: str = ""
+    name: Text = ""
     kind: SiteKind = SiteKind.other
     setting: Setting | None = Field(
         None,
@@ -248,7 +248,7 @@ class UnitBase(Model):
 
 class Agency(Model):
     id: Identifier
-    name: str = ""
+    name: Text = ""
     role: Role
     alerts: list[AlertEdge] = Field(
         default_factory=list, description="Whom it alerts, and how fast."
@@ -288,7 +288,7 @@ class Scenario(Model):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
-    description: str = ""
+    description: Text = ""
     currency: str = "EUR"
     sources: list[Source] = Field(default_factory=list)
     run: RunDefaults = Field(default_factory=RunDefaults)
@@ -338,6 +338,21 @@ class Scenario(Model):
 
     def package(self, package_id: str) -> Package:
         return next(p for p in self.packages if p.id == package_id)
+
+    def localised(self, lang: str) -> Scenario:
+        """This scenario with every people-facing text in ``lang`` (names, the exercise's
+        texts): texts written as ``{en: ..., fr: ..., ar: ...}`` give their ``lang``
+        version, a missing translation keeps the English. ``en`` returns this scenario."""
+        if lang == "en":
+            return self
+        return Scenario.model_validate(self.model_dump(mode="json", context={"lang": lang}))
+
+    def untranslated(self, lang: str) -> list[str]:
+        """The exercise's texts (in English) that have no ``lang`` translation."""
+        missing: list[str] = []
+        if self.exercise is not None and lang != "en":
+            self.exercise.model_dump(context={"lang": lang, "missing": missing})
+        return missing
 
     def with_changes(self, changes: dict[str, object]) -> Scenario:
         """A new scenario with values set at field paths, validated like a file.

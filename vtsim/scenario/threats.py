@@ -23,7 +23,7 @@ from pydantic import Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
 from vtsim.scenario.distributions import Dist, Fixed
-from vtsim.scenario.schema_base import Identifier, Model, Probability
+from vtsim.scenario.schema_base import Identifier, Model, Probability, Text
 
 Problem = tuple[tuple, str]
 
@@ -99,7 +99,7 @@ class Threat(Model):
     subclasses it with ``mode: Literal["..."]`` and its own fields."""
 
     id: Identifier
-    name: str = ""
+    name: Text = ""
     mode: str
     site: Identifier
     zone: Identifier
