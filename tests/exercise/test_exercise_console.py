@@ -16,6 +16,7 @@ PROMPTS = [
     r"Choice \(1-\d",
     r"One-line justification",
     r"Note:",
+    r"what went well\?|what should be improved\?|Anything else from the room",  # hot wash
     pexpect.EOF,
 ]
 
@@ -41,20 +42,17 @@ def _spawn(tmp_path, *args):
 def test_a_facilitator_plays_the_exercise_at_the_prompts(tmp_path):
     child = _spawn(tmp_path, "-n", "5", "--no-progress")
     answers = iter(["9", "2", "b", "1", "2", "1"])  # bad input, choose, go back, choose again
+    at_inject = iter(["f", "n"])  # the facilitator's view, then a note
+    hot_wash = iter(["Stewards verified the report quickly."])
     transcript = []
     decisions = 0
-    noted = False
     while True:
         which = child.expect(PROMPTS)
         transcript.append(child.before)
         if which == 0:
             child.sendline("")
         elif which == 1:
-            if not noted:
-                child.sendline("n")
-                noted = True
-            else:
-                child.sendline("")
+            child.sendline(next(at_inject, ""))
         elif which == 2:
             child.sendline(next(answers, "1"))
         elif which == 3:
@@ -62,6 +60,8 @@ def test_a_facilitator_plays_the_exercise_at_the_prompts(tmp_path):
             child.sendline(f"reason {decisions}")
         elif which == 4:
             child.sendline("Radio channels were not shared.")
+        elif which == 5:
+            child.sendline(next(hot_wash, ""))
         else:
             break
     child.close()
@@ -69,10 +69,16 @@ def test_a_facilitator_plays_the_exercise_at_the_prompts(tmp_path):
     assert child.exitstatus == 0, output[-2000:]
     assert "'9' is not an option here" in output  # bad input: the choices again, no traceback
     assert "Back at decision point" in output
+    assert "FACILITATOR ONLY: ground truth" in output  # f, and only when asked:
+    assert output.index("SITUATION at T+") < output.index("FACILITATOR ONLY")
+    assert "HOT WASH" in output
     assert "Traceback" not in output
     saved = json.loads((tmp_path / "session.json").read_text())
     assert len(saved["decisions"]) == 3
     assert saved["notes"][0]["text"] == "Radio channels were not shared."
+    hot = [n for n in saved["notes"] if n["module"] == "hot-wash"]
+    assert [n["topic"] for n in hot] == ["strength"]
+    assert hot[0]["text"].endswith("went well: Stewards verified the report quickly.")
     assert (tmp_path / "report.html").is_file()
 
 

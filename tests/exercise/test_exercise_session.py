@@ -134,6 +134,28 @@ def test_resume_after_an_interrupted_session_loses_nothing(festival, tmp_path):
     assert _trace(outcome) == _trace(uninterrupted)
 
 
+def test_hot_wash_notes_and_what_the_players_knew_survive_resuming(festival, tmp_path):
+    path = tmp_path / "session.json"
+    session = ExerciseSession(festival, autosave=path)
+    session.play_through(CHOICES)
+    session.note(
+        "Police dispatch, went well: early alert", "hot-wash", "Police dispatch", "strength"
+    )
+    session.discussed("hot-wash")
+    resumed = ExerciseSession.resume(path)
+    assert resumed.notes[-1] == {
+        "module": "hot-wash",
+        "t_min": session.current.t_min,
+        "text": "Police dispatch, went well: early alert",
+        "participant": "Police dispatch",
+        "topic": "strength",
+    }
+    assert "hot-wash" in resumed.modules_discussed
+    assert [s["known"] for s in resumed.stops] == [s["known"] for s in session.stops]
+    assert resumed.picture() == session.stops[-1]["known"]  # the players' picture
+    assert resumed.ground_truth() == session.stops[-1]["picture"]
+
+
 def test_a_file_that_is_not_a_session_is_a_clear_error(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text("{}")

@@ -6,7 +6,8 @@ notebook or a browser view all drive an :class:`ExerciseSession`::
     from vtsim.exercise import ExerciseSession
     session = ExerciseSession(vtsim.load_scenario("harbour-festival"))
     stop = session.advance()            # the next inject or decision point
-    session.picture()                   # time, exposed, casualties, units, services down
+    session.picture()                   # what the players know: reports, units, casualties
+    session.ground_truth()              # the facilitator's view: the simulation's truth
     session.decide("alert-public", "People must move before the police arrive.")
 """
 

@@ -1,7 +1,10 @@
 """The facilitator console: large, plain blocks for a projector, prompts for the teams.
 
 Pure presentation over :class:`ExerciseSession`; every phrase comes from the
-message catalogue (``vtsim/exercise/messages/<lang>.yaml``).
+message catalogue (``vtsim/exercise/messages/<lang>/<part>.yaml``). At every stop the
+players see their own picture (what reached them, ``s`` shows it again); ``f`` shows the
+simulation's ground truth, marked as the facilitator's only. The storyline ends with the
+hot wash (what went well, what should be improved, per participant).
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ def ask(text: str, **kwargs):
     """click.prompt with the question wrapped at word boundaries (the answer on its last line)."""
     lines = wrap(text, "")
     return click.prompt("\n".join(lines), **kwargs)
+
+
+HOT_WASH = "hot-wash"  # the module of the hot wash's notes (the report's hot-wash section)
 
 
 class Console:
@@ -98,35 +104,93 @@ class Console:
         self.pause()
 
     def situation(self, picture: dict) -> None:
-        m, none = self.m, self.m("console.none")
-        t = "-" if picture["t_min"] is None else f"{picture['t_min']:.1f}"
-        name = self.name
+        """The players' picture (``session.picture()``): what has reached them."""
+        click.echo("")
+        for i, line in enumerate(self.situation_lines(picture)):
+            say(line, bold=True) if i == 0 else say(line)
+
+    def situation_lines(self, picture: dict) -> list[str]:
+        """The players' picture in lines: status, casualties counted, units on scene,
+        agencies alerted, services down, hospitals full, their decisions."""
+        m = self.m
+        shown = dict(picture, ended_by=humanise(picture.get("ended_by") or ""))
+        lines = [m("console.picture", t=self._t(picture), status=status_text(m, shown))]
+        counted, labels = picture["casualties_counted"], picture["casualties_by_label"]
+        if counted is None:
+            lines.append(m("console.picture_not_counted"))
+        elif labels:
+            lines.append(m("console.picture_counted", casualties=counted, **labels))
+        else:
+            lines.append(m("console.picture_counted_on_scene", casualties=counted))
+        if picture["casualties_reported"] is not None:
+            lines.append(m("console.picture_reported", casualties=picture["casualties_reported"]))
+        if picture["casualty_care"]:
+            care = ", ".join(f"{humanise(k)} {v}" for k, v in picture["casualty_care"].items())
+            lines.append(m("console.picture_care", care=care))
+        lines += self._shared_lines(picture)
+        if picture["decisions"]:
+            taken = "; ".join(self._decision_text(d) for d in picture["decisions"])
+            lines.append(m("console.picture_decisions", decisions=taken))
+        return lines
+
+    def facilitator(self, truth: dict) -> None:
+        """The ground truth (``session.ground_truth()``), marked as the facilitator's only."""
+        click.echo("")
+        for i, line in enumerate(self.facilitator_lines(truth)):
+            say(line, bold=True, fg="red") if i == 0 else say(line, fg="red")
+
+    def facilitator_lines(self, truth: dict) -> list[str]:
+        m = self.m
+        shown = dict(truth, ended_by=humanise(truth.get("ended_by") or ""))
+        over = truth["status"] in ("ended", "interdicted")  # no one is "still exposed" then
+        people = "console.facilitator_people_over" if over else "console.picture_people"
+        lines = [
+            m("console.facilitator", t=self._t(truth), status=status_text(m, shown)),
+            m(people, **truth),
+            m(
+                "console.picture_casualties",
+                casualties=truth["casualties"],
+                **truth["casualties_by_triage"],
+            ),
+        ]
+        if truth["casualty_care"]:
+            care = ", ".join(f"{humanise(k)} {v}" for k, v in truth["casualty_care"].items())
+            lines.append(m("console.picture_care", care=care))
+        return lines + self._shared_lines(truth)
+
+    def _shared_lines(self, picture: dict) -> list[str]:
+        m, none, name = self.m, self.m("console.none"), self.name
         units = ", ".join(f"{name(k)} {v}" for k, v in picture["units_on_scene"].items()) or none
         down = (
             ", ".join(f"{name(k)} ({humanise(v)})" for k, v in picture["services_down"].items())
             or none
         )
-        shown = dict(picture, ended_by=humanise(picture.get("ended_by") or ""))
-        click.echo("")
-        say(m("console.picture", t=t, status=status_text(m, shown)), bold=True)
-        say(m("console.picture_people", **picture))
-        say(
-            m(
-                "console.picture_casualties",
-                casualties=picture["casualties"],
-                **picture["casualties_by_triage"],
-            )
-        )
-        if picture["casualty_care"]:
-            care = ", ".join(f"{humanise(k)} {v}" for k, v in picture["casualty_care"].items())
-            say(m("console.picture_care", care=care))
-        say(m("console.picture_units", units=units))
         agencies = ", ".join(name(a) for a in picture["agencies_alerted"]) or none
-        say(m("console.picture_agencies", agencies=agencies))
-        say(m("console.picture_down", down=down))
+        lines = [
+            m("console.picture_units", units=units),
+            m("console.picture_agencies", agencies=agencies),
+            m("console.picture_down", down=down),
+        ]
         if picture["hospitals_at_capacity"]:
             hospitals = ", ".join(name(h) for h in picture["hospitals_at_capacity"])
-            say(m("console.picture_hospitals", hospitals=hospitals))
+            lines.append(m("console.picture_hospitals", hospitals=hospitals))
+        return lines
+
+    @staticmethod
+    def _t(picture: dict) -> str:
+        return "-" if picture["t_min"] is None else f"{picture['t_min']:.1f}"
+
+    def _decision_text(self, decision: dict) -> str:
+        point = self.session.point(decision["point"])
+        option = next(
+            (o.label for o in point.options if o.id == decision["option"]), decision["option"]
+        )
+        return self.m(
+            "console.picture_decision_item",
+            decided_by=point.decided_by,
+            option=option,
+            t=decision["t_min"],
+        )
 
     def module(self, module_id: str | None) -> None:
         """Close the previous module (its questions) and open the next one."""
@@ -197,6 +261,8 @@ class Console:
                     return "back"
             elif answer == "s":
                 self.situation(self.session.picture())
+            elif answer == "f":
+                self.facilitator(self.session.ground_truth())
             else:
                 say(self.m("console.not_a_key", answer=answer), fg="red")
         return "continue"
@@ -227,6 +293,9 @@ class Console:
             if answer.lower() == "s":
                 self.situation(self.session.picture())
                 continue
+            if answer.lower() == "f":
+                self.facilitator(self.session.ground_truth())
+                continue
             if not (answer in ids or (answer.isdigit() and 1 <= int(answer) <= len(ids))):
                 text = self.m(
                     "console.not_an_option", answer=answer, n=len(ids), ids=", ".join(ids)
@@ -255,7 +324,7 @@ class Console:
         self._module = stop.module
         return True
 
-    def end(self, stop) -> None:
+    def end(self, stop, hot_wash: bool = True) -> None:
         if self._module is not None:
             self.questions(self._module)
             self._module = None
@@ -273,11 +342,56 @@ class Console:
                 ended_by=humanise(s.outcome.ended_by),
             )
         )
+        if hot_wash:
+            self.hot_wash()
+
+    # -- the hot wash -------------------------------------------------------------------------
+    def participants(self) -> list[str]:
+        """Who speaks at the hot wash: the script's players, else the agencies that decide
+        or receive injects (by name, once each, in script order)."""
+        ex = self.session.scenario.exercise
+        found = [p.name for p in ex.participants if p.kind == "player"]
+        if not found:
+            found = [self.names.get(d.decided_by, d.decided_by) for d in ex.decisions]
+            found += [self.names.get(i.recipient, i.recipient) for i in ex.injects]
+        return list(dict.fromkeys(found)) or [self.m("console.hot_wash_everyone")]
+
+    def hot_wash(self) -> None:
+        """The standard hot-wash prompts, per participant: what went well, what should be
+        improved. The answers are notes filed under the module ``"hot-wash"`` (with the
+        participant and the topic, ``strength`` or ``improvement``). Played with recorded
+        decisions (not interactive): no prompts. Once per session: not again once done,
+        nor when a session resumed at its end only writes its report."""
+        s, m = self.session, self.m
+        if HOT_WASH in s.modules_discussed:
+            return
+        self.block(m("console.hot_wash"), [m("console.hot_wash_intro")], "yellow")
+        if not self.interactive:
+            say(m("console.hot_wash_skipped"))
+            return
+        n = 0
+        for who in self.participants():
+            for topic, prompt, note in (
+                ("strength", "console.hot_wash_strength", "console.hot_wash_note_strength"),
+                ("improvement", "console.hot_wash_improve", "console.hot_wash_note_improve"),
+            ):
+                answer = ask(m(prompt, participant=who), default="", show_default=False).strip()
+                if answer:
+                    s.note(m(note, participant=who, text=answer), HOT_WASH, who, topic)
+                    n += 1
+        while answer := ask(m("console.hot_wash_other"), default="", show_default=False).strip():
+            s.note(answer, HOT_WASH)
+            n += 1
+        s.discussed(HOT_WASH)
+        say(m("console.hot_wash_recorded", n=n), fg="green")
 
     # -- the whole run --------------------------------------------------------------------------
     def run(self, recorded=None) -> None:
         """Play to the end: prompts, or the recorded decisions (``DecisionsFile``)."""
         choices = {d.point: d for d in recorded.decisions} if recorded else None
+        # A session resumed at its end (to write its report) holds no second hot wash.
+        current = self.session.current
+        resumed_at_end = current is not None and current.kind == "end"
         self.pending_questions()
         while True:
             if self.session.awaiting_decision:  # also after going back, or on resume
@@ -292,7 +406,7 @@ class Console:
                 continue
             stop = self.session.advance()
             if stop.kind == "end":
-                self.end(stop)
+                self.end(stop, hot_wash=not resumed_at_end)
                 return
             self.module(stop.module)
             if stop.kind == "inject":

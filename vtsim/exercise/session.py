@@ -69,7 +69,9 @@ class ExerciseSession:
         self.team = team
         self.autosave = Path(autosave) if autosave else None
         self.started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-        self.stops: list[dict] = []  # what was shown: stop and situation picture
+        # Each stop: the stop, the ground truth there ("picture", the facilitator's view and
+        # the after-action report's) and what the players knew ("known", what they were shown).
+        self.stops: list[dict] = []
         self.decisions: list[Decision] = []
         self.notes: list[dict] = []
         self.modules_discussed: list[str] = []  # modules whose questions were shown
@@ -126,14 +128,28 @@ class ExerciseSession:
         if self.current is not None and self.current.kind == "end":
             return self.current
         stop = self._story.advance()
-        self.stops.append({"stop": asdict(stop), "picture": self._story.picture()})
+        self.stops.append(self._shown(stop))
         if stop.kind == "end":
             self.outcome = self._story.finish()
         self._save()
         return stop
 
+    def _shown(self, stop: Stop) -> dict:
+        return {
+            "stop": asdict(stop),
+            "picture": self._story.picture(),
+            "known": self._story.known(),
+        }
+
     def picture(self) -> dict:
-        """The situation picture now (time, exposed, casualties, units, services down)."""
+        """The players' situation picture now: what the injects, the happenings that
+        reached the agencies and the teams' decisions have told them (status, casualties
+        counted, units on scene, agencies alerted, services down, hospitals full)."""
+        return self._story.known()
+
+    def ground_truth(self) -> dict:
+        """The simulation's situation now (people exposed and still exposed, every
+        casualty, the attack's true status): for the facilitator only."""
         return self._story.picture()
 
     def point(self, point_id: str | None = None) -> DecisionPoint:
@@ -176,12 +192,25 @@ class ExerciseSession:
         self._save()
         return self._stop()
 
-    def note(self, text: str, module: str | None = None) -> None:
-        """A discussion note, filed under the current module (or ``module``)."""
+    def note(
+        self,
+        text: str,
+        module: str | None = None,
+        participant: str | None = None,
+        topic: str | None = None,
+    ) -> None:
+        """A discussion note, filed under the current module (or ``module``; the hot wash
+        files its notes under ``"hot-wash"`` with the ``participant`` who spoke and the
+        ``topic``: ``"strength"`` or ``"improvement"``)."""
         current = self.current
         module = module or (current.module if current is not None else None)
         t_min = current.t_min if current is not None else None
-        self.notes.append({"module": module, "t_min": t_min, "text": text.strip()})
+        note = {"module": module, "t_min": t_min, "text": text.strip()}
+        if participant is not None:
+            note["participant"] = participant
+        if topic is not None:
+            note["topic"] = topic
+        self.notes.append(note)
         self._save()
 
     def discussed(self, module: str) -> None:
@@ -233,7 +262,7 @@ class ExerciseSession:
                     f"{shown['stop']['item_id']}, got {stop.item_id}); was the scenario or "
                     "vtsim changed since it was saved?"
                 )
-            self.stops.append({"stop": asdict(stop), "picture": self._story.picture()})
+            self.stops.append(self._shown(stop))
             if stop.kind == "end":
                 self.outcome = self._story.finish()
             if index in by_stop:

@@ -8,6 +8,11 @@ optional delay). A decision applies its option's measures from that moment
 events that no sub-model waits on, so the same decisions at the same stops give
 the same storyline, and :func:`play` (the counterfactual replays) steps exactly
 as a facilitated session does.
+
+Two pictures of the situation: :meth:`Storyline.known`, what the players know (built
+from the messages delivered, the happenings that reached the agencies and their own
+decisions), and :meth:`Storyline.picture`, the simulation's ground truth (the
+facilitator's view, the after-action report's).
 """
 
 from __future__ import annotations
@@ -62,6 +67,11 @@ class Storyline:
     replication: int
     threat: str | None = None
     applied: list[tuple[str, str, float]] = field(default_factory=list)
+    # The messages shown (injects and decision prompts) and when; what they told the players
+    # (fact -> when first told), and the casualty count an inject gave them.
+    delivered: list[tuple[Inject | DecisionPoint, float]] = field(default_factory=list, init=False)
+    _told: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _casualties_told: int | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         ex = self.scenario.exercise
@@ -129,6 +139,8 @@ class Storyline:
             ready = self._ready()
             if ready is not None:
                 self._pending.remove(ready)
+                self.delivered.append((ready.item, self.incident.now()))
+                self._revealed(ready.item)
                 return Stop(ready.kind, ready.item.id, self.incident.now(), ready.item.module)
             if self.finished:
                 return Stop("end", None, self.incident.now())
@@ -172,10 +184,20 @@ class Storyline:
         return self.world.finish()
 
     # -- the situation picture ---------------------------------------------------------------
-    def picture(self) -> dict:
-        """What the players see: time, people exposed, casualties, units, services down.
+    def _revealed(self, item: Inject | DecisionPoint) -> None:
+        """Remember what a message just delivered told the players (``Inject.reveals``)."""
+        now = self.incident.now()
+        for fact in reveals(item):
+            self._told.setdefault(fact, now)
+            if fact == "casualties":
+                self._casualties_told = len(self.incident.casualties)
 
-        Read only: nothing here draws or changes the incident.
+    def picture(self) -> dict:
+        """The ground truth (the facilitator's view): time, people exposed, casualties,
+        units, services down, as the simulation has them.
+
+        Read only: nothing here draws or changes the incident. The players see
+        :meth:`known`, what has reached them.
         """
         incident = self.incident
         trace = incident.trace or []
@@ -220,6 +242,140 @@ class Storyline:
             "services_down": down,
             "hospitals_at_capacity": full,
         }
+
+    def known(self) -> dict:
+        """What the players know now: the players' situation picture.
+
+        Built only from what reached the agencies: the messages delivered (injects and
+        decision prompts, with what they reveal), the happenings they observe (an alarm
+        raised, an agency alerted, their own units arriving on scene, casualties once
+        medical teams triage them, hospitals reporting full, services reported down) and
+        their own decisions. No quantity they could not observe (people still exposed),
+        and the attack is "under way" only once someone confirmed it. Read only.
+        """
+        incident = self.incident
+        trace = incident.trace or []
+        now = incident.now()
+        level = _LEVELS.index("no_reports")
+        if self.delivered:
+            level = _LEVELS.index("unconfirmed")
+        for fact, status in (("harm", "harm_reported"), ("attack", "attack_confirmed")):
+            if fact in self._told:
+                level = max(level, _LEVELS.index(status))
+        units: Counter[str] = Counter()
+        alerted: list[str] = []
+        down: dict[str, str] = {}
+        full: list[str] = []
+        for event in trace:
+            kind, data = event.kind, event.data
+            seen = None
+            if kind == "alarm":
+                seen = "calls" if data.get("source") == "emergency call" else "unconfirmed"
+            elif kind == "detection" and data.get("communicated", True):
+                seen = "unconfirmed"
+            elif kind == "release_detected":
+                seen = "harm_reported" if data.get("how") == "symptoms" else "unconfirmed"
+            elif kind == "agency_alerted":
+                seen = "unconfirmed"
+                if str(data.get("agency")) not in alerted:
+                    alerted.append(str(data.get("agency")))
+            elif kind == "unit_arrived":
+                units[str(data.get("agency"))] += 1
+            elif kind == "hospital_at_capacity":
+                if str(data.get("hospital")) not in full:
+                    full.append(str(data.get("hospital")))
+            elif kind == "facility_down":
+                seen = "unconfirmed"
+                down[str(data.get("facility"))] = str(data.get("sector", ""))
+            elif kind == "facility_up":
+                down.pop(str(data.get("facility")), None)
+            if seen is not None:
+                level = max(level, _LEVELS.index(seen))
+        on_scene = bool(units)
+        if on_scene and incident.harm_start is not None:  # their own units see it
+            level = max(level, _LEVELS.index("confirmed"))
+        # The end: the responders who ended it know at once; otherwise units on scene see
+        # it, or a message says so.
+        ended_by = None
+        if incident.prevented:
+            status = "interdicted"
+        elif incident.ended and (
+            incident.ended_by in _ENDED_BY_RESPONDERS or on_scene or "ended" in self._told
+        ):
+            status, ended_by = "over", incident.ended_by
+        elif "ended" in self._told:
+            status = "reported_over"
+        else:
+            status = _LEVELS[level]
+        counted = self._counted(on_scene)
+        return {
+            "view": "players",
+            "t_min": round(now, 2) if incident.reached_site else None,
+            "status": status,  # a key of the message catalogue's ``status`` section
+            "ended_by": ended_by,
+            "casualties_reported": self._casualties_told,
+            **counted,
+            "units_on_scene": dict(sorted(units.items())),
+            "agencies_alerted": sorted(alerted),
+            "services_down": down,
+            "hospitals_at_capacity": sorted(full),
+            "decisions": [
+                {"point": point, "option": option, "t_min": round(t, 2)}
+                for point, option, t in self.applied
+            ],
+        }
+
+    def _counted(self, on_scene: bool) -> dict:
+        """Casualties as the agencies counted them: the medical teams' triage (by the
+        label they gave), the dead once teams reached the scene; without a medical model,
+        every casualty once units are on scene (no triage)."""
+        incident = self.incident
+        medical = incident.find(Medical)
+        if medical is None:
+            n = len(incident.casualties) if on_scene else None
+            return {"casualties_counted": n, "casualties_by_label": {}, "casualty_care": {}}
+        reached = medical.scene_ready.triggered
+        labels: Counter[str] = Counter()
+        care: Counter[str] = Counter()
+        for p in medical.patients:
+            final = p.final or ""
+            dead = final == "killed_outright" or final.startswith("died")
+            if p.label is not None:  # triaged (on scene, or at the hospital door)
+                labels["dead" if dead else p.label] += 1
+                if not dead:
+                    care[str(p.final or p.where)] += 1
+            elif dead and reached:
+                labels["dead"] += 1
+        total = sum(labels.values())
+        if not total and not (reached and not incident.casualties):
+            counted = None  # none triaged yet: "not yet counted", never a false 0
+        else:
+            counted = total
+        return {
+            "casualties_counted": counted,
+            "casualties_by_label": {k: labels.get(k, 0) for k in _LABELS},
+            "casualty_care": dict(sorted(care.items())),
+        }
+
+
+def reveals(item: Inject | DecisionPoint) -> list[str]:
+    """What a delivered message tells the players: an inject's declared ``reveals``, else
+    what its trigger implies (``ended`` at attack_ended)."""
+    declared = getattr(item, "reveals", None)
+    if declared is not None:
+        return list(declared)
+    return list(_TRIGGER_REVEALS.get(item.when.event or "", ()))
+
+
+# The players' status, from knowing least to most (the end is decided apart): nothing
+# reported; a report, cause unknown; emergency calls; people reported hurt or unwell; an
+# incident confirmed by their own units on scene; an attack confirmed by a message.
+_LEVELS = ("no_reports", "unconfirmed", "calls", "harm_reported", "confirmed", "attack_confirmed")
+_ENDED_BY_RESPONDERS = ("neutralised", "stopped")  # those who ended it know at once
+# Every bundled inject at attack_ended says it is over; harm_started is no such guide (a
+# drone's disruption starts with no one hurt).
+_TRIGGER_REVEALS = {"attack_ended": ("ended",)}
+_LABELS = ("dead", "t1", "t2", "t3")
 
 
 _TRIAGE = ("killed_outright", "t1", "t2", "t3")

@@ -23,6 +23,8 @@ from vtsim.scenario.schema_base import Model, Text
 ExerciseId = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 PhaseName = Literal["prevent", "protect", "mitigate", "respond", "recover"]
 PillarName = Literal["legislative", "institutional", "operational"]
+# What a delivered inject tells the players (see ``Inject.reveals``).
+FactName = Literal["report", "harm", "attack", "ended", "casualties"]
 
 
 class Trigger(Model):
@@ -98,6 +100,16 @@ class Inject(Model):
         description="What the players are expected to do (the master scenario events list).",
     )
     objective: ExerciseId | None = Field(None, description="The objective it serves (by id).")
+    reveals: list[FactName] | None = Field(
+        None,
+        description=(
+            "What the message tells the players, for their situation picture: 'report' (an "
+            "unconfirmed report), 'harm' (people reported hurt), 'attack' (an attack confirmed "
+            "under way), 'ended' (the attack is over), 'casualties' (the casualty count so "
+            "far). [default: 'ended' for an inject triggered by attack_ended; otherwise "
+            "only that something was reported]"
+        ),
+    )
 
 
 class InlineEffect(Model):
