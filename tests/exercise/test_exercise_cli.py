@@ -80,7 +80,7 @@ def test_handouts_are_written_before_the_workshop(tmp_path):
     manual = (tmp_path / "h" / "situation-manual.html").read_text()
     guide = (tmp_path / "h" / "facilitator-guide.html").read_text()
     assert "Situation Manual" in manual and "Discussion questions" in manual
-    assert "on the first &#39;detection&#39;" in guide  # the inject list with triggers
+    assert "at the first detection of the threat" in guide  # triggers in words, not ids
     assert "alert-public" not in manual  # players do not see the options in advance
 
 
