@@ -287,7 +287,7 @@ class Scenario(Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    name: str
+    name: Text
     description: Text = ""
     currency: str = "EUR"
     sources: list[Source] = Field(default_factory=list)
@@ -345,7 +345,11 @@ class Scenario(Model):
         version, a missing translation keeps the English. ``en`` returns this scenario."""
         if lang == "en":
             return self
-        return Scenario.model_validate(self.model_dump(mode="json", context={"lang": lang}))
+        data = self.model_dump(mode="json", context={"lang": lang})
+        # Texts inside measures' effect values (a layer a measure adds, with its name) are
+        # plain data until the measure applies: pick their language here too.
+        data["measures"] = [_pick_language(m, lang) for m in data.get("measures", [])]
+        return Scenario.model_validate(data)
 
     def untranslated(self, lang: str) -> list[str]:
         """The exercise's texts (in English) that have no ``lang`` translation."""
@@ -365,6 +369,22 @@ class Scenario(Model):
         from vtsim.scenario.transforms import with_changes
 
         return with_changes(self, changes)
+
+
+def _pick_language(node: object, lang: str) -> object:
+    """``node`` with every ``{en: ..., fr: ...}`` text in it replaced by its ``lang`` text."""
+    from vtsim.scenario.schema_base import LANGUAGE_CODE
+
+    if isinstance(node, dict):
+        if node and all(
+            isinstance(k, str) and LANGUAGE_CODE.match(k) and isinstance(v, str)
+            for k, v in node.items()
+        ):
+            return node.get(lang) or node.get("en") or next(iter(node.values()))
+        return {k: _pick_language(v, lang) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_pick_language(v, lang) for v in node]
+    return node
 
 
 def _rebuild_scenario() -> None:
