@@ -24,3 +24,15 @@ def festival():
 @pytest.fixture(scope="session")
 def easi_scenario():
     return vtsim.load_scenario(scenarios_dir() / "validation" / "easi-soft-target-path.yaml")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Chromium (Debian's package, driven by Playwright); see tests/browser.py."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser import launch
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
