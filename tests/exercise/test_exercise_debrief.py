@@ -108,6 +108,14 @@ def test_the_after_action_report_shows_every_outcome_and_a_supported_plan(metro,
     assert "lower" in ventilation["normal"]["evidence"]
     assert ventilation["extraction"]["action"] == "adopt"
     assert all(r["owner"] and r["due"] and r["objective"] for r in plan)
+    objectives = {o.id: o.text for o in session.scenario.exercise.objectives}
+    for r in plan:  # each action shows the objective its decision serves
+        point = session.point(r["point"])
+        if point.objective:
+            assert r["objective"] == objectives[point.objective]
+            assert f'data-objective="{point.objective}"' in html
+    # people-facing words, not ids, in the plan's source and evidence
+    assert not any("ventilation=" in r["evidence"] or "'ventilation'" in r["source"] for r in plan)
 
 
 @pytest.mark.parametrize(

@@ -183,16 +183,17 @@ def _wrapped(text: str, indent: str = "") -> str:
 
 def _print_savings(session, story, summary, m) -> None:
     """Each alternative against the choice: this storyline, then over many, in words
-    (every outcome compared; the headline is the one that changed most in value)."""
+    (every outcome compared; the headline is the one that changed most in value), every
+    phrase from the catalogue of ``m``'s language."""
     from vtsim.exercise import counterfactual as cf
 
     by_variant = {s["variant"]: s for s in summary}
-    for row in cf.compare_on_storyline(session, story, cf.session_valuation(session)):
+    for row in cf.compare_on_storyline(session, story, cf.session_valuation(session), m):
         click.echo("")
         click.echo(_wrapped(row["sentence"]))
         s = by_variant.get(row["variant"])
-        for line in s["sentences"] if s is not None else []:
-            click.echo(_wrapped(line.strip(), "   "))
+        for line in cf.over_sentences(s, m) if s is not None else []:
+            click.echo(_wrapped(line, "   "))
 
 
 COMMANDS = [exercise]

@@ -18,6 +18,7 @@ import numpy as np
 
 from vtsim.analysis.stats import paired_difference
 from vtsim.exercise.storyline import play
+from vtsim.exercise.text import Messages
 
 
 @dataclass(frozen=True)
@@ -183,15 +184,6 @@ def monte_carlo(
 # interval excludes zero (over many storylines; one storyline has no interval).
 
 PHASES = ("prevent", "protect", "mitigate", "respond", "recover", "other", "valued")
-PHASE_TITLES = {
-    "prevent": "Prevent",
-    "protect": "Protect",
-    "mitigate": "Mitigate",
-    "respond": "Respond",
-    "recover": "Recover",
-    "other": "Other outcomes",
-    "valued": "Valued (all harms, losses and burdens)",
-}
 COMPOSITE = "valued_event"  # harm and loss of the attack + burden of the day, valued
 _HIGHER_IS_BETTER = {
     "prevented",
@@ -243,15 +235,80 @@ _PHASE_BY_PREFIX = (
 )
 
 
+# -- words: every phrase comes from the catalogue (messages/<lang>/debrief.yaml) ----------------
+def messages(session=None, msg: Messages | None = None) -> Messages:
+    """``msg``, or the catalogue of the session's language."""
+    if msg is not None:
+        return msg
+    return Messages(getattr(session, "lang", None) or "en")
+
+
+def say(msg: Messages, key: str, **values) -> str:
+    """A catalogue phrase with its values. A value that is a number (digits and signs, no
+    words) is isolated for right-to-left text; a value that is itself a phrase (formatted
+    by this function, its numbers already isolated) is inserted as it is, so that its words
+    keep the language's direction."""
+    if not msg.rtl:
+        return msg(key, **values)
+    template = msg(key)
+    return template.format(
+        **{k: msg.num(v) if isinstance(v, str) and _numeric(v) else v for k, v in values.items()}
+    )
+
+
+def _numeric(text: str) -> bool:
+    """A bare number ('12', '-1.3', '2026-05-29'), not a phrase and not already isolated."""
+    from vtsim.exercise.text import LRI
+
+    return any(c.isdigit() for c in text) and LRI not in text and not any(c.isalpha() for c in text)
+
+
+def phase_title(phase: str, msg: Messages) -> str:
+    return msg(f"debrief.phase.{phase}")
+
+
+def _key(code: str) -> str:
+    return code.replace(" ", "_")
+
+
+def verdict_text(code: str, msg: Messages) -> str:
+    """An outcome's verdict (better, worse, same, unclear, not comparable) in words."""
+    return msg(f"debrief.verdict.{_key(code)}")
+
+
+def overall_text(code: str, msg: Messages) -> str:
+    """An alternative's overall verdict (also mixed) in words."""
+    return msg(f"debrief.overall.{_key(code)}")
+
+
+def better_text(better: str, msg: Messages) -> str:
+    return msg(f"debrief.better_is.{better}")
+
+
+def unit_text(unit: str, msg: Messages) -> str:
+    key = f"debrief.unit.{unit}"
+    return msg(key) if unit and "." not in unit and msg.has(key) else unit
+
+
+def pct(x: float, msg: Messages) -> str:
+    """A share as a percentage, isolated as a whole ('23 %') in right-to-left text."""
+    if x != x:
+        return msg("debrief.missing")
+    from vtsim.exercise.text import LRI
+
+    text = msg("debrief.percent").format(value=f"{100 * x:.0f}")
+    return text if LRI in text else msg.num(text)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One outcome compared in the debrief."""
 
     metric: str  # column of the rows (a metric, ``q_<criterion>`` or the composite)
-    label: str
+    label: str  # its meaning in the reader's language
     phase: str
     better: str  # "lower" or "higher"
-    unit: str = ""
+    unit: str = ""  # in the reader's language (a currency code for valued outcomes)
     value_per_unit: float | None = None  # currency per unit (valued outcomes)
 
 
@@ -279,19 +336,22 @@ def session_valuation(session):
         return None
 
 
-def outcomes(session, rows: list[dict], valuation=None) -> list[Outcome]:
+def outcomes(
+    session, rows: list[dict], valuation=None, msg: Messages | None = None
+) -> list[Outcome]:
     """What the debrief compares, grouped by phase: the exercise's metrics, each phase's
     scorecard measures the rows hold, each valued criterion and the valued composite."""
     from vtsim.analysis.scorecard import HEADLINES
+    from vtsim.exercise.text import metric_label
 
+    msg = messages(session, msg)
     present = {k for r in rows for k, v in r.items() if isinstance(v, float) and v == v}
     names = list(dict.fromkeys([*metric_names(session), *(h.metric for h in HEADLINES)]))
     units = {h.metric: h.unit for h in HEADLINES}
-    from vtsim.exercise.text import metric_label
 
     def words(name: str) -> tuple[str, str]:  # the column's meaning and unit, not its name
-        label, unit = metric_label(session.scenario, name)
-        return label[:1].upper() + label[1:], units.get(name) or unit
+        label, unit = metric_label(session.scenario, name, msg)
+        return label[:1].upper() + label[1:], unit_text(units.get(name) or unit, msg)
 
     out = [
         Outcome(
@@ -310,16 +370,13 @@ def outcomes(session, rows: list[dict], valuation=None) -> list[Outcome]:
         from vtsim.analysis.valuation import applicable
 
         for c in applicable(valuation, pd.DataFrame(rows)):
-            out.append(Outcome(f"q_{c.id}", c.label, "valued", "lower", c.unit, float(c.value)))
-        out.append(
-            Outcome(
-                COMPOSITE,
-                "Everything, valued (harm and loss of the attack, burden of the day)",
-                "valued",
-                "lower",
-                valuation.currency,
-                1.0,
+            key = f"debrief.criterion.{c.id}"
+            label = msg(key) if "." not in c.id and msg.has(key) else c.label
+            out.append(
+                Outcome(f"q_{c.id}", label, "valued", "lower", unit_text(c.unit, msg), c.value)
             )
+        out.append(
+            Outcome(COMPOSITE, msg("debrief.composite"), "valued", "lower", valuation.currency, 1.0)
         )
     return sorted(out, key=lambda o: PHASES.index(o.phase))
 
@@ -338,17 +395,20 @@ def with_values(rows: list[dict], valuation) -> list[dict]:
     return [{**row, **extra} for row, extra in zip(rows, frame[keep].to_dict("records"))]
 
 
-def _amount(x: float, o: Outcome) -> str:
-    """A difference in plain words: '21.6 lower', 'no change'."""
+def _amount(x: float, o: Outcome, msg: Messages | None = None) -> str:
+    """A difference in plain words: '21.6 people lower', 'no change'."""
+    msg = msg or Messages("en")
     if x != x:
-        return "not known"
+        return msg("debrief.amount.not_known")
     if x == 0:
-        return "no change"
-    unit = f" {o.unit}" if o.unit and o.value_per_unit != 1.0 else ""
-    number = f"{abs(x):,.0f}" if abs(x) >= 1000 else f"{abs(x):.3g}"
+        return msg("debrief.amount.no_change")
+    way = "lower" if x < 0 else "higher"
+    number = _num(abs(x))
     if o.value_per_unit == 1.0:  # money
-        unit, number = "", f"{o.unit} {number}"
-    return f"{number}{unit} {'lower' if x < 0 else 'higher'}"
+        return say(msg, f"debrief.amount.{way}_money", currency=o.unit, number=number)
+    if o.unit:
+        return say(msg, f"debrief.amount.{way}_unit", number=number, unit=o.unit)
+    return say(msg, f"debrief.amount.{way}", number=number)
 
 
 def _judge(diff: float, lo: float, hi: float, o: Outcome, interval: bool) -> str:
@@ -397,11 +457,15 @@ def _chosen_option(session, point: str) -> str:
     return next(d.option for d in session.decisions if d.point == point)
 
 
-def compare_on_storyline(session, story: list[dict], valuation=None) -> list[dict]:
+def compare_on_storyline(
+    session, story: list[dict], valuation=None, msg: Messages | None = None
+) -> list[dict]:
     """Per alternative, on the session's own storyline: every outcome, alternative minus
-    chosen, its verdict (no interval: one storyline), the headline and a sentence."""
+    chosen, its verdict (no interval: one storyline), the headline and a sentence
+    (:func:`story_sentence`, in ``msg``'s language)."""
+    msg = messages(session, msg)
     rows = with_values(story, valuation)
-    specs = outcomes(session, rows, valuation)
+    specs = outcomes(session, rows, valuation, msg)
     chosen = next(r for r in rows if r["variant"] == "chosen")
     out = []
     for row in rows:
@@ -426,30 +490,46 @@ def compare_on_storyline(session, story: list[dict], valuation=None) -> list[dic
         head = _headline(items)
         mine = _chosen_option(session, row["point"])
         who, alt, own = _people_labels(session, row["point"], row["option"], mine)
-        what = f"{who}: on this storyline your choice '{own}' against '{alt}'"
-        if head is None:
-            sentence = f"{what}: every outcome ends the same."
-        else:
-            changed = [i["label"] for i in items if i["verdict"] in ("better", "worse")]
-            sentence = (
-                f"{what}: with '{alt}', {head['label']} "
-                f"{_amount(head['diff'], _o(head))} ({_num(head['alternative'])} against "
-                f"{_num(head['chosen'])}); {len(changed)} of {len(items)} outcomes changed."
-            )
-        out.append(
-            {
-                "variant": row["variant"],
-                "point": row["point"],
-                "option": row["option"],
-                "chosen_option": mine,
-                "label": row["label"],
-                "outcomes": items,
-                "headline": head["metric"] if head else None,
-                "overall": _overall(items, valuation),
-                "sentence": sentence,
-            }
-        )
+        result = {
+            "variant": row["variant"],
+            "point": row["point"],
+            "option": row["option"],
+            "chosen_option": mine,
+            "label": row["label"],
+            "who": who,
+            "alt_label": alt,
+            "chosen_label": own,
+            "outcomes": items,
+            "headline": head["metric"] if head else None,
+            "overall": _overall(items, valuation),
+        }
+        result["sentence"] = story_sentence(result, msg)
+        out.append(result)
     return out
+
+
+def story_sentence(row: dict, msg: Messages) -> str:
+    """One alternative on the session's own storyline, in words."""
+    names = {"who": row["who"], "mine": row["chosen_label"], "alt": row["alt_label"]}
+    head = _find(row["outcomes"], row["headline"]) if row["headline"] else None
+    if head is None:
+        return say(msg, "debrief.story.same", **names)
+    changed = sum(i["verdict"] in ("better", "worse") for i in row["outcomes"])
+    return say(
+        msg,
+        "debrief.story.changed",
+        **names,
+        outcome=head["label"],
+        amount=_amount(head["diff"], _o(head), msg),
+        alternative=_num(head["alternative"]),
+        chosen=_num(head["chosen"]),
+        changed=str(changed),
+        total=str(len(row["outcomes"])),
+    )
+
+
+def _find(items: list[dict], metric: str | None) -> dict | None:
+    return next((i for i in items if i["metric"] == metric), None)
 
 
 def _people_labels(session, point_id: str, option_id: str, mine: str) -> tuple[str, str, str]:
@@ -499,10 +579,12 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
-def storyline_counts(session, mc_rows: list[dict]) -> dict:
+def storyline_counts(session, mc_rows: list[dict], msg: Messages | None = None) -> dict:
     """How many storylines were played and why some cannot compare a decision: the plot
     was interdicted (no attack reached the site), or the storyline never reached the
-    decision point. Every count comes with its reason; they add up to the total."""
+    decision point. Every count comes with its reason (``code``, and ``reason`` in words);
+    they add up to the total."""
+    msg = messages(session, msg)
     chosen = {r["replication"]: r for r in mc_rows if r["variant"] == "chosen"}
     total = len(chosen)
     interdicted = sorted(r for r, row in chosen.items() if row.get("prevented") == 1.0)
@@ -511,36 +593,38 @@ def storyline_counts(session, mc_rows: list[dict]) -> dict:
         reached = [r for r, row in chosen.items() if d.point in row["reached"].split(";")]
         gone = len([r for r in interdicted if r not in reached])
         other = total - len(reached) - gone
-        reasons = []
-        if gone:
-            reasons.append(
-                {
-                    "n": gone,
-                    "reason": f"{gone} of {total} storylines had no attack reaching the site: "
-                    "the plot was interdicted",
-                }
-            )
-        if other:
-            reasons.append(
-                {
-                    "n": other,
-                    "reason": f"{other} of {total} storylines never reached the decision of "
-                    f"{_people_labels(session, d.point, '', '')[0]} (the situation did not "
-                    "arise)",
-                }
-            )
-        points[d.point] = {"total": total, "compared": len(reached), "excluded": reasons}
+        who = _people_labels(session, d.point, "", "")[0]
+        reasons = [
+            {"n": n, "code": code, "reason": excluded_reason(code, n, total, who, msg)}
+            for code, n in (("interdicted", gone), ("not_reached", other))
+            if n
+        ]
+        points[d.point] = {
+            "total": total,
+            "compared": len(reached),
+            "excluded": reasons,
+            "who": who,
+        }
     return {"total": total, "interdicted": len(interdicted), "points": points}
 
 
-def compare_over_storylines(session, mc_rows: list[dict], valuation=None) -> list[dict]:
+def excluded_reason(code: str, n: int, total: int, who: str, msg: Messages) -> str:
+    """Why ``n`` of ``total`` storylines cannot compare a decision, in words."""
+    return say(msg, f"debrief.excluded.{code}", n=str(n), total=str(total), who=who)
+
+
+def compare_over_storylines(
+    session, mc_rows: list[dict], valuation=None, msg: Messages | None = None
+) -> list[dict]:
     """Per alternative, over many storylines: every outcome, paired on the storylines that
     reached the decision point, alternative minus chosen with its 95 % interval, the
     shares where the alternative did better, worse or the same (of the storylines where
-    both values exist), the headline, the overall verdict and plain sentences."""
+    both values exist), the headline, the overall verdict and plain sentences
+    (:func:`over_sentences`, in ``msg``'s language)."""
+    msg = messages(session, msg)
     rows = with_values(mc_rows, valuation)
-    specs = outcomes(session, rows, valuation)
-    counts = storyline_counts(session, mc_rows)
+    specs = outcomes(session, rows, valuation, msg)
+    counts = storyline_counts(session, mc_rows, msg)
     by: dict[str, dict[int, dict]] = {}
     for row in rows:
         by.setdefault(row["variant"], {})[row["replication"]] = row
@@ -581,39 +665,36 @@ def compare_over_storylines(session, mc_rows: list[dict], valuation=None) -> lis
         head = _headline(items)
         overall = _overall(items, valuation)
         point = counts["points"].get(variant.point, {"total": 0, "excluded": []})
-        mine = _chosen_option(session, variant.point)
+        point_id, option_id = variant.point or "", variant.option or ""  # set: an alternative
+        mine = _chosen_option(session, point_id)
+        who, alt, own = _people_labels(session, point_id, option_id, mine)
         h = head or next((i for i in items if i["metric"] == metric_names(session)[0]), None)
-        out.append(
-            {
-                "variant": variant.name,
-                "point": variant.point,
-                "option": variant.option,
-                "chosen_option": mine,
-                "label": _label(session, variant),
-                # the headline, with 'saved' = alternative - chosen (positive: your choice
-                # had less of it); kept for the console's line
-                "metric": h["metric"] if h else None,
-                "metric_label": h["label"] if h else None,
-                "saved_mean": h["diff"] if h else math.nan,
-                "saved_lo": h["diff_lo"] if h else math.nan,
-                "saved_hi": h["diff_hi"] if h else math.nan,
-                "n": point["total"],
-                "n_compared": len(reps),
-                "excluded": point["excluded"],
-                "share_choice_better": h["share_alt_worse"] if h else math.nan,
-                "share_choice_worse": h["share_alt_better"] if h else math.nan,
-                "overall": overall,
-                "outcomes": items,
-                "sentences": _sentences(
-                    _people_labels(session, variant.point, variant.option, mine),
-                    h,
-                    items,
-                    overall,
-                    point,
-                    len(reps),
-                ),
-            }
-        )
+        result = {
+            "variant": variant.name,
+            "point": variant.point,
+            "option": variant.option,
+            "chosen_option": mine,
+            "label": _label(session, variant),
+            "who": who,
+            "alt_label": alt,
+            "chosen_label": own,
+            # the headline, with 'saved' = alternative - chosen (positive: your choice
+            # had less of it); kept for the console's line
+            "metric": h["metric"] if h else None,
+            "metric_label": h["label"] if h else None,
+            "saved_mean": h["diff"] if h else math.nan,
+            "saved_lo": h["diff_lo"] if h else math.nan,
+            "saved_hi": h["diff_hi"] if h else math.nan,
+            "n": point["total"],
+            "n_compared": len(reps),
+            "excluded": point["excluded"],
+            "share_choice_better": h["share_alt_worse"] if h else math.nan,
+            "share_choice_worse": h["share_alt_better"] if h else math.nan,
+            "overall": overall,
+            "outcomes": items,
+        }
+        result["sentences"] = over_sentences(result, msg)
+        out.append(result)
     return out
 
 
@@ -631,67 +712,96 @@ def _share(mask) -> float:
     return float(np.mean(mask)) if len(mask) else math.nan
 
 
-def _interval(i: dict, o: Outcome) -> str:
-    return f"95 % interval {_amount(i['diff_lo'], o)} to {_amount(i['diff_hi'], o)}"
+def _interval(i: dict, o: Outcome, msg: Messages | None = None) -> str:
+    msg = msg or Messages("en")
+    return say(
+        msg,
+        "debrief.interval",
+        lo=_amount(i["diff_lo"], o, msg),
+        hi=_amount(i["diff_hi"], o, msg),
+    )
 
 
-def _sentences(labels, head, items, overall, point, compared) -> list[str]:
-    who, alt, mine = labels  # people-facing: who decided, the alternative, the choice
+def over_sentences(row: dict, msg: Messages) -> list[str]:
+    """One alternative over many storylines, in words: how many storylines compare it
+    (and why the others do not), the headline with its interval and shares, the valued
+    total, the overall verdict and every other outcome that clearly changed."""
+    names = {"who": row["who"], "mine": row["chosen_label"], "alt": row["alt_label"]}
     lines = [
-        f"   over {point['total']} storylines, {compared} reached the decision of {who} and "
-        f"compare the two choices" + "".join(f"; {e['reason']}" for e in point["excluded"]) + "."
+        say(
+            msg,
+            "debrief.over.reached",
+            total=str(row["n"]),
+            compared=str(row["n_compared"]),
+            who=row["who"],
+        ),
+        *(excluded_reason(e["code"], e["n"], row["n"], row["who"], msg) for e in row["excluded"]),
     ]
+    items = row["outcomes"]
+    head = _find(items, row["metric"])
     if head is None:
-        lines.append(f"   '{alt}' and '{mine}': no outcome changed in any storyline.")
+        lines.append(say(msg, "debrief.over.none", **names))
         return lines
     o = _o(head)
     lines.append(
-        f"   with '{alt}' instead of '{mine}': {head['label']} "
-        f"{_amount(head['diff'], o)} on average ({_interval(head, o)}; {head['n']} storylines "
-        f"with both values); '{alt}' did better in "
-        f"{_pct(head['share_alt_better'])} and worse in {_pct(head['share_alt_worse'])} of them."
-    )
-    composite = next((i for i in items if i["metric"] == COMPOSITE), None)
-    if composite is not None and composite is not head:
-        lines.append(
-            f"   valued, everything: {_amount(composite['diff'], _o(composite))} "
-            f"({_interval(composite, _o(composite))})."
+        say(
+            msg,
+            "debrief.over.headline",
+            **names,
+            outcome=head["label"],
+            amount=_amount(head["diff"], o, msg),
+            interval=_interval(head, o, msg),
+            n=str(head["n"]),
+            better=pct(head["share_alt_better"], msg),
+            worse=pct(head["share_alt_worse"], msg),
         )
-    verdict = {
-        "better": f"   '{alt}' did better overall than your choice.",
-        "worse": f"   your choice '{mine}' did better overall.",
-        "mixed": "   better on some outcomes, worse on others: a trade-off to discuss.",
-        "unclear": "   no distinguishable difference overall at this number of storylines.",
-        "same": "   both choices end the same.",
-        "not comparable": "   no storyline can compare the two choices.",
-    }[overall]
-    lines.append(verdict)
+    )
+    composite = _find(items, COMPOSITE)
+    if composite is not None and composite is not head:
+        c = _o(composite)
+        lines.append(
+            say(
+                msg,
+                "debrief.over.composite",
+                amount=_amount(composite["diff"], c, msg),
+                interval=_interval(composite, c, msg),
+            )
+        )
+    lines.append(say(msg, f"debrief.over.{_key(row['overall'])}", **names))
     for i in items:
         if i is head or i["verdict"] not in ("better", "worse") or i["phase"] == "valued":
             continue
-        lines.append(f"   also: {i['label']} {_amount(i['diff'], _o(i))} ({_interval(i, _o(i))}).")
+        lines.append(
+            say(
+                msg,
+                "debrief.over.also",
+                outcome=i["label"],
+                amount=_amount(i["diff"], _o(i), msg),
+                interval=_interval(i, _o(i), msg),
+            )
+        )
     return lines
 
 
-def _pct(x: float) -> str:
-    return "-" if x != x else f"{100 * x:.0f} %"
-
-
-def summarise(session, mc_rows: list[dict]) -> list[dict]:
+def summarise(session, mc_rows: list[dict], msg: Messages | None = None) -> list[dict]:
     """Per alternative over many storylines (see :func:`compare_over_storylines`), with the
     scenario's valuation. ``saved_*`` is on the row's headline ``metric`` (alternative minus
     chosen: positive, your choice had less of it); ``n`` counts the storylines played and
     ``n_compared`` those that reached the decision (``excluded`` gives the others' reasons)."""
-    return compare_over_storylines(session, mc_rows, session_valuation(session))
+    return compare_over_storylines(session, mc_rows, session_valuation(session), msg)
 
 
-def debrief(session, story: list[dict], mc_rows: list[dict]) -> dict:
-    """Everything the console and the report say about the choices, as data."""
+def debrief(session, story: list[dict], mc_rows: list[dict], msg: Messages | None = None) -> dict:
+    """Everything the console and the report say about the choices, as data (and the
+    sentences in ``msg``'s language, by default the session's)."""
+    msg = messages(session, msg)
     valuation = session_valuation(session)
     return {
         "valuation": valuation.name if valuation is not None else None,
         "currency": valuation.currency if valuation is not None else None,
-        "on_storyline": compare_on_storyline(session, story, valuation),
-        "over_storylines": compare_over_storylines(session, mc_rows, valuation) if mc_rows else [],
-        "counts": storyline_counts(session, mc_rows) if mc_rows else None,
+        "on_storyline": compare_on_storyline(session, story, valuation, msg),
+        "over_storylines": (
+            compare_over_storylines(session, mc_rows, valuation, msg) if mc_rows else []
+        ),
+        "counts": storyline_counts(session, mc_rows, msg) if mc_rows else None,
     }

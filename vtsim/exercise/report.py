@@ -30,13 +30,20 @@ def timeline(session, lang: str = "en") -> list[dict]:
         stop = shown["stop"]
         if stop["kind"] == "inject":
             i = injects[stop["item_id"]]
-            detail = f"{i.sender} -> {i.recipient}: {i.message}"
+            detail = msg(
+                "report.inject_detail", sender=i.sender, recipient=i.recipient, message=i.message
+            )
         elif stop["kind"] == "decision":
             point = session.point(stop["item_id"])
             d = decided.get(index)
             chosen = find_option(point, d.option).label if d else msg("report.no_decision")
-            why = f" ({d.justification})" if d and d.justification else ""
-            detail = f"{point.decided_by}: {point.prompt} -> {chosen}{why}"
+            detail = msg(
+                "report.decision_detail_why" if d and d.justification else "report.decision_detail",
+                decided_by=point.decided_by,
+                prompt=point.prompt,
+                chosen=chosen,
+                why=d.justification if d else "",
+            )
         else:
             picture = shown["picture"]
             detail = msg(
@@ -48,22 +55,30 @@ def timeline(session, lang: str = "en") -> list[dict]:
     return rows
 
 
-ACTIONS = {
-    "adopt": "adopt: an alternative that did better",
-    "reconsider": "reconsider: an alternative did better than this choice",
-    "sustain": "sustain: this choice did better than every alternative",
-    "trade-off": "discuss: better on some outcomes, worse on others",
-    "no difference": "no distinguishable difference between the choices",
-    "not tested": "not tested over many storylines (no interval)",
-}
+ACTIONS = ("adopt", "reconsider", "sustain", "trade-off", "no difference", "not tested")
+
+
+def action_text(code: str, msg: Messages) -> str:
+    """An improvement-plan action (``adopt``, ``reconsider``...) in words."""
+    return msg(f"debrief.action.{code}")
+
+
+def objective_of(ex, point):
+    """The objective a decision serves: the one it names (``objective``), else the one
+    sharing its module's id; None when it is linked to none."""
+    by_id = {o.id: o for o in ex.objectives}
+    if point.objective:
+        return by_id.get(point.objective)
+    return by_id.get(point.module)
 
 
 def _objective(ex, point) -> str:
-    """The objective a decision serves: the one sharing its module's id, else the one whose
-    words overlap most with the module and the prompt (the script does not link them)."""
-    by_id = {o.id: o for o in ex.objectives}
-    if point.module in by_id:
-        return by_id[point.module].text
+    """The objective a decision serves, for the plan: :func:`objective_of`, else the one
+    whose words overlap most with the module and the prompt (the script does not link
+    them)."""
+    linked = objective_of(ex, point)
+    if linked is not None:
+        return linked.text
     module = next((m for m in ex.modules if m.id == point.module), None)
     text = " ".join([point.prompt, *(([module.title, module.summary]) if module else [])])
 
@@ -75,21 +90,38 @@ def _objective(ex, point) -> str:
     return best.text
 
 
-def _evidence(row: dict) -> str:
-    """An alternative against the chosen option over many storylines, in plain words:
-    the valued composite (or the headline) with its paired 95 % interval."""
-    from vtsim.exercise.counterfactual import COMPOSITE, _amount, _interval, _o
+def _evidence_item(row: dict) -> dict | None:
+    """The outcome an alternative is judged on: the valued composite, else its headline."""
+    from vtsim.exercise.counterfactual import COMPOSITE
 
     items = row["outcomes"]
     item = next((i for i in items if i["metric"] == COMPOSITE), None)
-    item = item or next((i for i in items if i["metric"] == row["metric"]), None)
-    if item is None:
-        return f"'{row['option']}' and '{row['chosen_option']}' compare in no storyline"
+    return item or next((i for i in items if i["metric"] == row["metric"]), None)
+
+
+def _evidence_words(item: dict, msg: Messages) -> dict:
+    from vtsim.exercise.counterfactual import _amount, _interval, _o
+
     o = _o(item)
-    return (
-        f"'{row['option']}' instead of '{row['chosen_option']}': {item['label']} "
-        f"{_amount(item['diff'], o)} ({_interval(item, o)}; {item['n']} storylines)"
-    )
+    return {
+        "outcome": item["label"],
+        "amount": _amount(item["diff"], o, msg),
+        "interval": _interval(item, o, msg),
+        "n": str(item["n"]),
+    }
+
+
+def _evidence(row: dict, msg: Messages | None = None) -> str:
+    """An alternative against the chosen option over many storylines, in plain words:
+    the valued composite (or the headline) with its paired 95 % interval."""
+    from vtsim.exercise.counterfactual import say
+
+    msg = msg or Messages("en")
+    names = {"alt": row.get("alt_label", row["option"]), "mine": row.get("chosen_label", "")}
+    item = _evidence_item(row)
+    if item is None:
+        return say(msg, "debrief.evidence.none", **names)
+    return say(msg, "debrief.evidence.item", **names, **_evidence_words(item, msg))
 
 
 def _gain(row: dict) -> float:
@@ -105,7 +137,9 @@ def _gain(row: dict) -> float:
     return item["diff"] if item["better"] == "lower" else -item["diff"]
 
 
-def improvement_plan(session, story: list[dict], summary: list[dict]) -> list[dict]:
+def improvement_plan(
+    session, story: list[dict], summary: list[dict], msg: Messages | None = None
+) -> list[dict]:
     """One or more actions per decision, each with owner, due date and objective.
 
     Corrective actions (``adopt``) come only from alternatives that did better over many
@@ -114,7 +148,16 @@ def improvement_plan(session, story: list[dict], summary: list[dict]) -> list[di
     in its evidence). A chosen option an alternative beat is ``reconsider``;
     one that beat every alternative is ``sustain``; otherwise the plan says there was no
     distinguishable difference (or a trade-off). Without many storylines nothing is
-    ``adopt``: one storyline has no interval."""
+    ``adopt``: one storyline has no interval. ``source`` and ``evidence`` are in ``msg``'s
+    language (by default the session's)."""
+    from vtsim.exercise.counterfactual import messages, say
+
+    msg = messages(session, msg)
+    sep = msg("debrief.separator")
+
+    def joined(rows: list[dict]) -> str:
+        return sep.join(_evidence(r, msg) for r in rows)
+
     ex = session.scenario.exercise
     started = _dt.date.fromisoformat(session.started[:10])
     due = (started + _dt.timedelta(days=ex.improvement_due_days)).isoformat()
@@ -124,26 +167,31 @@ def improvement_plan(session, story: list[dict], summary: list[dict]) -> list[di
         alts = [r for r in summary or [] if r["point"] == d.point]
         better = [r for r in alts if r["overall"] == "better"]
         worse = [r for r in alts if r["overall"] == "worse"]
+        who = point.decided_by or point.id
         if not summary:
-            mine = ("not tested", "compared on this storyline only")
+            mine = ("not tested", msg("debrief.evidence.not_tested"))
         elif better:
-            mine = ("reconsider", "; ".join(_evidence(r) for r in better))
+            mine = ("reconsider", joined(better))
         elif alts and len(worse) == len(alts):
-            mine = ("sustain", "; ".join(_evidence(r) for r in alts))
+            mine = ("sustain", joined(alts))
         elif any(r["overall"] == "mixed" for r in alts):
-            mine = ("trade-off", "; ".join(_evidence(r) for r in alts))
+            mine = ("trade-off", joined(alts))
         else:
-            mine = ("no difference", "; ".join(_evidence(r) for r in alts))
-        picks = [(d.option, f"chosen at '{point.id}'", *mine)]
+            mine = ("no difference", joined(alts))
+        picks = [(d.option, say(msg, "debrief.source.chosen", who=who), *mine)]
         if better:  # one corrective action per decision: the alternative that did best
             best = min(better, key=_gain)
-            also = [f"; also better: {_evidence(r)}" for r in better if r is not best]
+            also = [
+                say(msg, "debrief.evidence.also_better", evidence=_evidence(r, msg))
+                for r in better
+                if r is not best
+            ]
             picks.append(
                 (
                     best["option"],
-                    f"better alternative at '{point.id}'",
+                    say(msg, "debrief.source.better", who=who),
                     "adopt",
-                    _evidence(best) + "".join(also),
+                    sep.join([_evidence(best, msg), *also]),
                 )
             )
         for option_id, source, action, evidence in picks:
@@ -182,11 +230,12 @@ def _module_phase(ex, point) -> str:
     return next((m.phase for m in ex.modules if m.id == point.module), "respond")
 
 
-def outcome_tables(debrief: dict) -> list[dict]:
+def outcome_tables(debrief: dict, msg: Messages | None = None) -> list[dict]:
     """The AAR's tables: per phase, one table per outcome, one row per path (your choices,
     then each alternative) on this storyline and over many storylines."""
-    from vtsim.exercise.counterfactual import PHASE_TITLES, PHASES
+    from vtsim.exercise.counterfactual import PHASES, phase_title, say
 
+    msg = msg or Messages("en")
     story, over = debrief["on_storyline"], {r["variant"]: r for r in debrief["over_storylines"]}
     if not story:
         return []
@@ -205,7 +254,13 @@ def outcome_tables(debrief: dict) -> list[dict]:
             many = over.get(alt["variant"])
             rows.append(
                 {
-                    "path": f"{alt['point']}: {alt['label']} (instead of '{alt['chosen_option']}')",
+                    "path": say(
+                        msg,
+                        "debrief.path",
+                        who=alt["who"],
+                        alt=alt["alt_label"],
+                        mine=alt["chosen_label"],
+                    ),
                     "value": item["alternative"],
                     "diff": item["diff"],
                     "verdict_story": item["verdict"],
@@ -214,7 +269,9 @@ def outcome_tables(debrief: dict) -> list[dict]:
             )
         tables.setdefault(first["phase"], []).append({**first, "rows": rows})
     return [
-        {"phase": p, "title": PHASE_TITLES[p], "outcomes": tables[p]} for p in PHASES if p in tables
+        {"phase": p, "title": phase_title(p, msg), "outcomes": tables[p]}
+        for p in PHASES
+        if p in tables
     ]
 
 
@@ -222,16 +279,34 @@ def _find(items: list[dict], metric: str) -> dict | None:
     return next((i for i in items if i["metric"] == metric), None)
 
 
-def outcomes_figure(session, debrief: dict):
+def _plain(text: str, width: int | None = None) -> str:
+    """A label for a figure: without the bidirectional isolates (matplotlib draws them as
+    boxes), broken between words at ``width`` characters."""
+    import textwrap
+
+    from vtsim.exercise.text import LRI, PDI
+
+    text = text.replace(LRI, "").replace(PDI, "")
+    return textwrap.fill(text, width, break_long_words=False) if width else text
+
+
+def _tick(row: dict, msg: Messages, width: int = 48) -> str:
+    from vtsim.exercise.counterfactual import say
+
+    return _plain(say(msg, "debrief.path_short", who=row["who"], alt=row["alt_label"]), width)
+
+
+def outcomes_figure(session, debrief: dict, msg: Messages | None = None):
     """One bar per alternative: alternative minus your choice on the valued composite (or,
     without a valuation, each alternative's headline, standardised), this storyline and
     over many with the 95 % interval. Left of zero: the alternative did better."""
-    from vtsim.exercise.counterfactual import COMPOSITE
+    from vtsim.exercise.counterfactual import COMPOSITE, messages, say
     from vtsim.report.figures import _pyplot
 
+    msg = messages(session, msg)
     plt = _pyplot()
     story, over = debrief["on_storyline"], {r["variant"]: r for r in debrief["over_storylines"]}
-    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.6 * max(1, len(story))))
+    fig, ax = plt.subplots(figsize=(10, 1.8 + 0.8 * max(1, len(story))))
     y = list(range(len(story)))
     valued = debrief["valuation"] is not None
 
@@ -242,9 +317,14 @@ def outcomes_figure(session, debrief: dict):
     on_story = [(pick(r) or {}).get("diff", 0.0) for r in story]
     if not valued:  # no common unit: standardise
         on_story = [0.0 if (i := pick(r)) is None else i["standardised"] for r in story]
-    ax.barh(y, on_story, color="#1b9e77", alpha=0.6, label="this storyline")
-    points = [(k, pick(over[r["variant"]])) for k, r in enumerate(story) if r["variant"] in over]
-    points = [(k, i) for k, i in points if i is not None and i["n"]]
+    ax.barh(
+        y, on_story, color="#1b9e77", alpha=0.6, label=_plain(msg("debrief.figure.this_storyline"))
+    )
+    points: list[tuple[int, dict]] = []
+    for k, r in enumerate(story):
+        i = pick(over[r["variant"]]) if r["variant"] in over else None
+        if i is not None and i["n"]:
+            points.append((k, i))
     if points:
         scale = [
             1.0 if valued else (i["diff"] / i["standardised"] if i["standardised"] else 1.0)
@@ -264,24 +344,29 @@ def outcomes_figure(session, debrief: dict):
             color="#d95f02",
             capsize=6,
             markersize=9,
-            label=f"over {n} storylines (95 % interval)",
+            label=_plain(say(msg, "debrief.figure.over_many", n=str(n))),
         )
     ax.axvline(0, color="#4d4d4d", linewidth=1)
-    ax.set_yticks(y, [r["variant"] for r in story], fontsize=13)
-    what = f"everything, valued ({debrief['currency']})" if valued else "headline (standardised)"
-    ax.set_xlabel(f"{what}: alternative - your choice (left: alternative better)", fontsize=12)
+    ax.set_yticks(y, [_tick(r, msg) for r in story], fontsize=13)
+    if valued:
+        xlabel = say(msg, "debrief.figure.x_valued", currency=debrief["currency"])
+    else:
+        xlabel = msg("debrief.figure.x_standardised")
+    ax.set_xlabel(_plain(xlabel, 60), fontsize=12)
     ax.legend(fontsize=11, loc="best")
     ax.tick_params(labelsize=12)
     fig.tight_layout()
     return fig
 
 
-def every_outcome_figure(debrief: dict):
+def every_outcome_figure(debrief: dict, msg: Messages | None = None):
     """Small multiples, one panel per outcome that changed: alternative minus your choice
     for each alternative, this storyline (bar) and over many storylines (dot, 95 %
     interval). None when no outcome changed."""
+    from vtsim.exercise.counterfactual import better_text, say
     from vtsim.report.figures import _pyplot
 
+    msg = msg or Messages("en")
     story, over = debrief["on_storyline"], {r["variant"]: r for r in debrief["over_storylines"]}
     if not story:
         return None
@@ -299,7 +384,7 @@ def every_outcome_figure(debrief: dict):
     cols = min(3, len(metrics))
     rows = -(-len(metrics) // cols)
     fig, axes = plt.subplots(
-        rows, cols, figsize=(5.2 * cols, 0.9 + (0.45 * len(story) + 1.0) * rows), squeeze=False
+        rows, cols, figsize=(6.0 * cols, 1.2 + (0.7 * len(story) + 1.2) * rows), squeeze=False
     )
     y = list(range(len(story)))
     for ax, (k, first) in zip(axes.flat, metrics):
@@ -319,19 +404,128 @@ def every_outcome_figure(debrief: dict):
                     capsize=4,
                 )
         ax.axvline(0, color="#4d4d4d", linewidth=1)
-        ax.set_yticks(y, [r["variant"] for r in story], fontsize=9)
-        unit = f" ({first['unit']})" if first["unit"] else ""
-        ax.set_title(f"{first['label']}{unit}; {first['better']} is better", fontsize=10)
+        ax.set_yticks(y, [_tick(r, msg, 30) for r in story], fontsize=9)
+        ax.set_title(
+            _plain(
+                say(
+                    msg,
+                    "debrief.figure.panel_unit" if first["unit"] else "debrief.figure.panel",
+                    outcome=first["label"],
+                    unit=first["unit"],
+                    better=better_text(first["better"], msg),
+                ),
+                45,
+            ),
+            fontsize=10,
+        )
         ax.tick_params(labelsize=9)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.axis("off")
-    fig.suptitle(
-        "Alternative - your choice, every outcome that changed: bars this storyline, "
-        "dots over many storylines (95 % interval)",
-        fontsize=11,
-    )
+    fig.suptitle(_plain(msg("debrief.figure.every"), 110), fontsize=11)
     fig.tight_layout()
     return fig
+
+
+HOT_WASH = "hot-wash"  # the module of the notes taken at the hot wash
+HOT_WASH_TOPICS = ("strength", "improvement")  # what went well, what should be improved
+
+
+def objectives_analysis(session, summary: list[dict], msg: Messages | None = None) -> list[dict]:
+    """HSEEP's analysis of each exercise objective: its capability, the strengths and areas
+    for improvement drawn from the decisions that serve it (:func:`objective_of`) and the
+    discussion notes of their modules; decisions linked to no objective come last, as
+    "other decisions" (``id`` None).
+
+    A chosen option that no alternative beat over many storylines and that did better than
+    at least one (paired 95 % interval excluding zero) is a *strength*; each alternative
+    that did better than the choice (interval excluding zero) is an *area for improvement*
+    with its evidence; an alternative better on some outcomes and worse on others is *to
+    discuss*; no distinguishable difference, or no comparison over many storylines, is an
+    *observation*. An alternative that did worse is never an area for improvement."""
+    from vtsim.exercise.counterfactual import _people_labels, messages, say
+
+    msg = messages(session, msg)
+    ex = session.scenario.exercise
+    titles = {m.id: m.title for m in ex.modules}
+
+    def section(objective) -> dict:
+        return {
+            "id": objective.id if objective else None,
+            "text": objective.text if objective else msg("report.other_decisions"),
+            "capability": objective.capability if objective else "",
+            "decisions": [],
+            "modules": [],
+            "strengths": [],
+            "areas": [],
+            "discuss": [],
+            "observations": [],
+            "notes": [],
+        }
+
+    sections = {o.id: section(o) for o in ex.objectives}
+    other = section(None)
+    for d in session.decisions:
+        point = session.point(d.point)
+        objective = objective_of(ex, point)
+        sec = sections[objective.id] if objective is not None else other
+        sec["decisions"].append(point.id)
+        if point.module not in sec["modules"]:
+            sec["modules"].append(point.module)
+        who, _, mine = _people_labels(session, point.id, d.option, d.option)
+        alts = [r for r in summary or [] if r["point"] == point.id]
+        n = str(alts[0]["n_compared"]) if alts else "0"
+        names = {"who": who, "mine": mine, "n": n}
+        better = [r for r in alts if r["overall"] == "better"]
+        mixed = [r for r in alts if r["overall"] == "mixed"]
+        worse = [r for r in alts if r["overall"] == "worse"]
+        base = {"point": point.id, "option": d.option}
+        if not alts:
+            sec["observations"].append(
+                {**base, "text": say(msg, "debrief.aar.not_tested", **names)}
+            )
+            continue
+        for r in better:  # 'better' overall: an item exists (the verdict is on it)
+            item = _evidence_item(r)
+            words = _evidence_words(item, msg) if item is not None else {}
+            sec["areas"].append(
+                {
+                    **base,
+                    "alternative": r["option"],
+                    "text": say(msg, "debrief.aar.area", **{**names, **words}, alt=r["alt_label"]),
+                }
+            )
+        for r in mixed:
+            sec["discuss"].append(
+                {
+                    **base,
+                    "alternative": r["option"],
+                    "text": say(msg, "debrief.aar.trade_off", **names, alt=r["alt_label"]),
+                }
+            )
+        if not better and not mixed and worse:
+            sec["strengths"].append({**base, "text": say(msg, "debrief.aar.strength", **names)})
+        elif not better and not mixed:
+            sec["observations"].append(
+                {**base, "text": say(msg, "debrief.aar.no_difference", **names)}
+            )
+    out = [*sections.values(), *([other] if other["decisions"] else [])]
+    for sec in out:
+        sec["notes"] = [
+            {**n, "module_title": titles.get(n["module"], n["module"])}
+            for n in session.notes
+            if n.get("module") in sec["modules"]
+        ]
+    return out
+
+
+def hot_wash(session) -> dict:
+    """The hot-wash notes (module ``hot-wash``) by the standard prompt they answer (their
+    ``topic``: ``strength``, what went well; ``improvement``, what should be improved),
+    the others (remarks from the room) under ``other``."""
+    notes = [n for n in session.notes if n.get("module") == HOT_WASH]
+    by = {t: [n for n in notes if n.get("topic") == t] for t in HOT_WASH_TOPICS}
+    by["other"] = [n for n in notes if n.get("topic") not in HOT_WASH_TOPICS]
+    return {"notes": notes, "by_topic": by}
 
 
 def _png(fig) -> bytes:
@@ -352,31 +546,41 @@ def write_report(
     lang: str = "en",
 ) -> list[Path]:
     from vtsim.exercise import counterfactual as cf
+    from vtsim.exercise.text import metric_label
 
+    msg = Messages(lang)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    plan = improvement_plan(session, story, summary)
+    plan = improvement_plan(session, story, summary, msg)
     valuation = cf.session_valuation(session)
     debrief = {
         "valuation": valuation.name if valuation is not None else None,
         "currency": valuation.currency if valuation is not None else None,
-        "on_storyline": cf.compare_on_storyline(session, story, valuation),
+        "on_storyline": cf.compare_on_storyline(session, story, valuation, msg),
         "over_storylines": summary,
-        "counts": cf.storyline_counts(session, mc_rows) if mc_rows else None,
+        "counts": cf.storyline_counts(session, mc_rows, msg) if mc_rows else None,
     }
     written = []
 
-    png = _png(outcomes_figure(session, debrief))
+    png = _png(outcomes_figure(session, debrief, msg))
     with io.atomic_path(outdir / "outcomes.png") as tmp:
         tmp.write_bytes(png)
     written.append(outdir / "outcomes.png")
-    every = every_outcome_figure(debrief)
+    every = every_outcome_figure(debrief, msg)
     every_png = _png(every) if every is not None else b""
     if every_png:
         with io.atomic_path(outdir / "outcomes-every.png") as tmp:
             tmp.write_bytes(every_png)
         written.append(outdir / "outcomes-every.png")
 
+    metrics = cf.metric_names(session)
+
+    def metric_words(name: str) -> str:  # a column of the table: the outcome in words
+        label, unit = metric_label(session.scenario, name, msg)
+        label, unit = label[:1].upper() + label[1:], cf.unit_text(unit, msg)
+        return msg("report.column_unit", outcome=label, unit=unit) if unit else label
+
+    modules = {m.id: m.title for m in session.scenario.exercise.modules}
     html = render(
         "report.html.j2",
         lang,
@@ -386,14 +590,26 @@ def write_report(
         timeline=timeline(session, lang),
         story=story,
         summary=summary,
+        summary_sentences=[cf.over_sentences(r, msg) for r in summary],
         n_storylines=summary[0]["n"] if summary else 0,
-        metrics=cf.metric_names(session),
+        metrics=metrics,
+        metric_words={name: metric_words(name) for name in metrics},
         debrief=debrief,
-        tables=outcome_tables(debrief),
-        actions=ACTIONS,
+        tables=outcome_tables(debrief, msg),
+        action_text=lambda code: action_text(code, msg),
+        overall_text=lambda code: cf.overall_text(code, msg),
+        verdict_text=lambda code: cf.verdict_text(code, msg),
+        better_text=lambda code: cf.better_text(code, msg),
+        path=lambda row: cf.say(
+            msg, "debrief.path", who=row["who"], alt=row["alt_label"], mine=row["chosen_label"]
+        ),
         fmt=_fmt,
-        pct=_pct,
+        pct=lambda x: cf.pct(x, msg),
         plan=plan,
+        objectives=objectives_analysis(session, summary, msg),
+        hot_wash=hot_wash(session),
+        module_title=lambda module: modules.get(module, module),
+        discussion_notes=[n for n in session.notes if n.get("module") != HOT_WASH],
         figure=base64.b64encode(png).decode("ascii"),
         figure_every=base64.b64encode(every_png).decode("ascii"),
     )
@@ -418,7 +634,7 @@ def write_report(
     written.append(outdir / "decisions.csv")
     io.write_text(outdir / "improvement-plan.csv", _csv(plan))
     written.append(outdir / "improvement-plan.csv")
-    io.write_text(outdir / "improvement-plan.portfolio.yaml", _portfolio(session, plan))
+    io.write_text(outdir / "improvement-plan.portfolio.yaml", _portfolio(session, plan, msg))
     written.append(outdir / "improvement-plan.portfolio.yaml")
     if mc_rows:
         io.write_text(outdir / "storylines.csv", _csv(mc_rows))
@@ -477,14 +693,15 @@ def _decisions_csv(session, story: list[dict]) -> str:
     return _csv(rows)
 
 
-def _portfolio(session, plan: list[dict]) -> str:
+def _portfolio(session, plan: list[dict], msg: Messages | None = None) -> str:
     """A ``vtsim roadmap`` portfolio seeded with the plan's measures (scenario measures;
     inline decision effects are listed in a comment, to be declared as measures first)."""
+    msg = msg or Messages("en")
     source = Path(session.source) if session.source else None
     target = str(source.resolve()) if source is not None and source.is_file() else session.source
     data = {
-        "name": f"Improvement plan: {session.scenario.exercise.title}",
-        "description": f"Seeded by the exercise session of {session.started}.",
+        "name": msg("report.portfolio_name", title=session.scenario.exercise.title),
+        "description": msg("report.portfolio_description", started=session.started),
         "currency": session.scenario.currency,
         "metric": session.scenario.exercise.headline_metric,
         "targets": [{"scenario": target or session.scenario.name, "weight": 1.0}],
@@ -505,8 +722,5 @@ def _portfolio(session, plan: list[dict]) -> str:
     )
     head = ""
     if inline:
-        head = (
-            "# Decision options with inline effects (declare them as measures to rank them):\n"
-            + "".join(f"#   {m}\n" for m in inline)
-        )
+        head = "# " + msg("report.portfolio_inline") + "\n" + "".join(f"#   {m}\n" for m in inline)
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -137,16 +137,27 @@ def names(scenario) -> dict[str, str]:
     return found
 
 
-def metric_label(scenario, metric: str) -> tuple[str, str]:
+def metric_label(scenario, metric: str, msg: Messages | str | None = None) -> tuple[str, str]:
     """An outcome column in words: its meaning (as ``vtsim columns`` lists it, not its
-    name) and its unit ("" for a flag)."""
+    name) and its unit ("" for a flag). With ``msg`` (a :class:`Messages` or a language
+    code) whose catalogue has ``columns.<metric>`` (``messages/<lang>/columns.yaml``: the
+    meaning, or ``{meaning: ..., unit: ...}``), the reader's words; else the model's."""
     from vtsim.model.world import columns_for
 
+    if isinstance(msg, str):
+        msg = Messages(msg)
     column = next((c for c in columns_for(scenario) if c.name == metric), None)
+    unit = "" if column is None or column.unit == "0/1" else column.unit
+    key = f"columns.{metric}"
+    if msg is not None and "." not in metric and msg.has(key):
+        node = msg.data["columns"][metric]
+        if isinstance(node, dict):
+            return str(node.get("meaning") or metric).rstrip("."), str(node.get("unit", unit))
+        return str(node).rstrip("."), unit
     if column is None or not column.meaning:
         return metric.replace("_", " "), ""
     meaning = column.meaning.rstrip(".")
-    return meaning[:1].lower() + meaning[1:], "" if column.unit == "0/1" else column.unit
+    return meaning[:1].lower() + meaning[1:], unit
 
 
 def humanise(value: str) -> str:
