@@ -95,7 +95,7 @@ def test_after_neutralisation_no_one_is_still_exposed(festival_play):
         assert "still exposed" not in _text(console.situation_lines(known))
         assert "still exposed" not in _text(console.facilitator_lines(truth))
     first, last = after[0], after[-1]
-    assert "reported over (neutralised)" in console.situation_lines(first[1])[0]
+    assert "reported over (neutralised by responders)" in console.situation_lines(first[1])[0]
     assert "not harmed, not evacuated" in _text(console.facilitator_lines(last[2]))
 
 

@@ -17,7 +17,15 @@ from collections.abc import Sequence
 import click
 
 from vtsim.errors import VtsimError
-from vtsim.exercise.text import Messages, humanise, metric_label, names, status_text
+from vtsim.exercise.text import (
+    Messages,
+    ended_text,
+    humanise,
+    metric_label,
+    names,
+    state_text,
+    status_text,
+)
 
 
 def width() -> int:
@@ -125,7 +133,10 @@ class Console:
         if picture["casualties_reported"] is not None:
             lines.append(m("console.picture_reported", casualties=picture["casualties_reported"]))
         if picture["casualty_care"]:
-            care = ", ".join(f"{humanise(k)} {v}" for k, v in picture["casualty_care"].items())
+            care = ", ".join(
+                f"{state_text(m, 'care', k)} {m.num(str(v))}"
+                for k, v in picture["casualty_care"].items()
+            )
             lines.append(m("console.picture_care", care=care))
         lines += self._shared_lines(picture)
         if picture["decisions"]:
@@ -154,15 +165,24 @@ class Console:
             ),
         ]
         if truth["casualty_care"]:
-            care = ", ".join(f"{humanise(k)} {v}" for k, v in truth["casualty_care"].items())
+            care = ", ".join(
+                f"{state_text(m, 'care', k)} {m.num(str(v))}"
+                for k, v in truth["casualty_care"].items()
+            )
             lines.append(m("console.picture_care", care=care))
         return lines + self._shared_lines(truth)
 
     def _shared_lines(self, picture: dict) -> list[str]:
         m, none, name = self.m, self.m("console.none"), self.name
-        units = ", ".join(f"{name(k)} {v}" for k, v in picture["units_on_scene"].items()) or none
+        units = (
+            ", ".join(f"{name(k)} {m.num(str(v))}" for k, v in picture["units_on_scene"].items())
+            or none
+        )
         down = (
-            ", ".join(f"{name(k)} ({humanise(v)})" for k, v in picture["services_down"].items())
+            ", ".join(
+                f"{name(k)} ({state_text(m, 'sector', v)})"
+                for k, v in picture["services_down"].items()
+            )
             or none
         )
         agencies = ", ".join(name(a) for a in picture["agencies_alerted"]) or none
@@ -333,13 +353,16 @@ class Console:
         self.block(self.m("console.end", t=stop.t_min), [], "yellow")
         self.situation(s.picture())
         value = s.outcome.metrics.get(headline, float("nan"))
-        label, unit = metric_label(s.scenario, headline)
+        from vtsim.exercise.counterfactual import unit_text
+
+        label, unit = metric_label(s.scenario, headline, self.m)
+        unit = unit_text(unit, self.m)
         say(
             self.m(
                 "console.outcome_labelled",
                 metric=label,
                 value=f"{value:g} {unit}".strip(),
-                ended_by=humanise(s.outcome.ended_by),
+                ended_by=ended_text(self.m, s.outcome.ended_by),
             )
         )
         if hot_wash:

@@ -244,23 +244,9 @@ def messages(session=None, msg: Messages | None = None) -> Messages:
 
 
 def say(msg: Messages, key: str, **values) -> str:
-    """A catalogue phrase with its values. A value that is a number (digits and signs, no
-    words) is isolated for right-to-left text; a value that is itself a phrase (formatted
-    by this function, its numbers already isolated) is inserted as it is, so that its words
-    keep the language's direction."""
-    if not msg.rtl:
-        return msg(key, **values)
-    template = msg(key)
-    return template.format(
-        **{k: msg.num(v) if isinstance(v, str) and _numeric(v) else v for k, v in values.items()}
-    )
-
-
-def _numeric(text: str) -> bool:
-    """A bare number ('12', '-1.3', '2026-05-29'), not a phrase and not already isolated."""
-    from vtsim.exercise.text import LRI
-
-    return any(c.isdigit() for c in text) and LRI not in text and not any(c.isalpha() for c in text)
+    """A catalogue phrase with its values (in a right-to-left language, each value that needs
+    it becomes an island: :func:`vtsim.exercise.text.island`)."""
+    return msg(key, **values)
 
 
 def phase_title(phase: str, msg: Messages) -> str:

@@ -19,7 +19,7 @@ import yaml
 
 from vtsim import io
 from vtsim.exercise.options import find_option, option_measures
-from vtsim.exercise.text import Messages, render, status_text
+from vtsim.exercise.text import Messages, names, render, status_text
 
 
 def timeline(session, lang: str = "en") -> list[dict]:
@@ -280,14 +280,23 @@ def _find(items: list[dict], metric: str) -> dict | None:
 
 
 def _plain(text: str, width: int | None = None) -> str:
-    """A label for a figure: without the bidirectional isolates (matplotlib draws them as
-    boxes), broken between words at ``width`` characters."""
+    """A label for a figure, broken between words at ``width`` characters. Matplotlib 3.11
+    and later lay text out with libraqm (Arabic letters joined, right to left, bidi isolates
+    honoured: numbers keep their reading order); older versions draw the isolates as boxes,
+    so there they are dropped."""
     import textwrap
 
     from vtsim.exercise.text import LRI, PDI
 
-    text = text.replace(LRI, "").replace(PDI, "")
-    return textwrap.fill(text, width, break_long_words=False) if width else text
+    if width:
+        text = textwrap.fill(text, width, break_long_words=False)
+    return text if _complex_text_layout() else text.replace(LRI, "").replace(PDI, "")
+
+
+def _complex_text_layout() -> bool:
+    from matplotlib import ft2font
+
+    return bool(getattr(ft2font, "__libraqm_version__", None))
 
 
 def _tick(row: dict, msg: Messages, width: int = 48) -> str:
@@ -609,6 +618,7 @@ def write_report(
         objectives=objectives_analysis(session, summary, msg),
         hot_wash=hot_wash(session),
         module_title=lambda module: modules.get(module, module),
+        threat_name=names(session.scenario).get(session.threat or "", session.threat),
         discussion_notes=[n for n in session.notes if n.get("module") != HOT_WASH],
         figure=base64.b64encode(png).decode("ascii"),
         figure_every=base64.b64encode(every_png).decode("ascii"),

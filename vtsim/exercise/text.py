@@ -17,7 +17,7 @@ from vtsim.errors import VtsimError
 HERE = Path(__file__).parent
 
 
-LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate ... pop directional isolate
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"  # left-to-right / first-strong isolate, pop
 
 
 def languages() -> list[str]:
@@ -49,6 +49,26 @@ def isolate(text: str) -> str:
 
 def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
+
+
+def _right_to_left(text: str) -> bool:
+    """True when ``text`` has a right-to-left letter (Arabic, Hebrew...): a phrase of a
+    right-to-left language, inserted as it is."""
+    import unicodedata
+
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def island(text: str) -> str:
+    """``text`` as an island in right-to-left text when it needs one: a number, an interval,
+    a date, or words in a left-to-right script (a team's English justification) get a
+    first-strong isolate (a number or an interval reads left to right); a phrase already in
+    a right-to-left script, or already isolated, is left as it is."""
+    if not text or LRI in text or FSI in text or _right_to_left(text):
+        return text
+    if _has_digit(text) or any(ch.isalpha() for ch in text):
+        return f"{FSI}{text}{PDI}"
+    return text
 
 
 class Messages:
@@ -90,10 +110,15 @@ class Messages:
         """A number (already formatted) ready to sit in this language's text."""
         return isolate(text) if self.rtl and _has_digit(text) else text
 
+    def bidi(self, text: str) -> str:
+        """Free text (a note, a justification, a name typed by someone) ready to sit in this
+        language's text: in a right-to-left language, an island when it needs one."""
+        return island(str(text)) if self.rtl else str(text)
+
 
 def _format_isolated(template: str, values: dict) -> str:
-    """``template.format(**values)`` with each replacement field that gives a digit isolated
-    left-to-right (the field's own format spec applies first)."""
+    """``template.format(**values)`` with each replacement field made an island where it
+    needs one (:func:`island`; the field's own format spec applies first)."""
     import string
 
     out = []
@@ -101,20 +126,32 @@ def _format_isolated(template: str, values: dict) -> str:
         out.append(literal)
         if field is None:
             continue
-        piece = (
-            "{"
-            + field
-            + ("!" + conversion if conversion else "")
-            + (":" + spec if spec else "")
-            + "}"
-        ).format(**values)
-        out.append(isolate(piece) if _has_digit(piece) else piece)
+        field_text = "{" + field + ("!" + conversion if conversion else "")
+        piece = (field_text + (":" + spec if spec else "") + "}").format(**values)
+        out.append(island(piece))
     return "".join(out)
 
 
 def status_text(msg: Messages, picture: dict) -> str:
     """The situation's status in words (``status.ended`` names how it ended)."""
-    return msg(f"status.{picture['status']}", how=picture.get("ended_by") or "")
+    return msg(f"status.{picture['status']}", how=ended_text(msg, picture.get("ended_by")))
+
+
+def state_text(msg: Messages, part: str, code: str | None) -> str:
+    """A model's code (a casualty's state, a sector) in words: ``status.<part>.<code>``,
+    else the code as words."""
+    if not code:
+        return ""
+    key = f"status.{part}.{code.replace(' ', '_').replace('-', '_')}"
+    return msg(key) if msg.has(key) else humanise(code)
+
+
+def ended_text(msg: Messages, code: str | None) -> str:
+    """How an attack ended (``neutralised``, ``self_terminated``...) in words."""
+    if not code:
+        return ""
+    key = f"status.ended_by.{code.replace(' ', '_').replace('-', '_')}"
+    return msg(key) if msg.has(key) else humanise(code)
 
 
 def names(scenario) -> dict[str, str]:
@@ -178,6 +215,7 @@ def render(template: str, lang: str = "en", **context) -> str:
     env.filters["num"] = lambda value, spec="": messages.num(
         format(value, spec) if spec else str(value)
     )
+    env.filters["bidi"] = messages.bidi
     return env.get_template(template).render(
         m=messages,
         status=lambda picture: status_text(messages, picture),
