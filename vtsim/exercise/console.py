@@ -102,13 +102,21 @@ class Console:
             "",
             ex.overview or s.scenario.description,
             "",
-            m("console.objectives") + ":",
-            *[f"  {i}. {o.text}" for i, o in enumerate(ex.objectives, 1)],
+            m("console.heading", title=m("console.objectives")),
+            *[
+                m("console.objective_line", n=i, text=o.text)
+                for i, o in enumerate(ex.objectives, 1)
+            ],
             "",
-            m("console.modules") + ":",
-            *[f"  - {mod.title} ({mod.phase})" for mod in ex.modules],
+            m("console.heading", title=m("console.modules")),
+            *[
+                m("console.module_line", title=mod.title, phase=m(f"handout.phases.{mod.phase}"))
+                for mod in ex.modules
+            ],
         ]
-        self.block(f"{m('console.banner')}: {ex.title}", lines, "yellow")
+        self.block(
+            m("console.banner_title", banner=m("console.banner"), title=ex.title), lines, "yellow"
+        )
         self.pause()
 
     def situation(self, picture: dict) -> None:
@@ -228,7 +236,12 @@ class Console:
         mod = next(x for x in self.session.scenario.exercise.modules if x.id == module_id)
         if mod.questions:
             click.echo("")
-            say(self.m("console.questions") + f" ({mod.title})", bold=True)
+            say(
+                self.m(
+                    "console.questions_of", questions=self.m("console.questions"), module=mod.title
+                ),
+                bold=True,
+            )
             for i, q in enumerate(mod.questions, 1):
                 say(f"{i}. {q}", "    ", "       ")
             while self.interactive:  # the discussion: notes until Enter

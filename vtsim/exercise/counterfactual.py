@@ -115,7 +115,9 @@ def _divergence(a, b) -> float | None:
 
 
 # -- many storylines ---------------------------------------------------------------------------
-def _chunk(scenario, seed, threat, variant_list, start, stop, names) -> list[dict]:
+def play_block(scenario, seed, threat, variant_list, start, stop, names) -> list[dict]:
+    """Rows of storylines ``start`` to ``stop`` (excluded), every path of ``variant_list``
+    on each: a block of :func:`monte_carlo`, public for front ends that show progress."""
     rows = []
     for replication in range(start, stop):
         for variant in variant_list:
@@ -157,14 +159,14 @@ def monte_carlo(
     try:
         if jobs == 1:
             for a, b in blocks:
-                rows.extend(_chunk(*args, a, b, names))
+                rows.extend(play_block(*args, a, b, names))
                 bar.update(b - a)
         else:
             import os
 
             workers = jobs if jobs > 0 else (os.cpu_count() or 1)
             with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-                futures = [pool.submit(_chunk, *args, a, b, names) for a, b in blocks]
+                futures = [pool.submit(play_block, *args, a, b, names) for a, b in blocks]
                 for (a, b), future in zip(blocks, futures):
                     rows.extend(future.result())
                     bar.update(b - a)

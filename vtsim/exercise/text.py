@@ -7,6 +7,7 @@ edition is a translated catalogue (and, if needed, templates) with no code chang
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -82,6 +83,16 @@ class Messages:
         self.lang = lang
         self.data = catalogue(lang)
         self.rtl = self.data.get("dir") == "rtl"
+        self.decimal = str(self.data.get("decimal", "."))
+        self.thousands = str(self.data.get("thousands", ","))
+
+    def numbers(self, text: str) -> str:
+        """The numbers in ``text`` (formatted the Python way: ``2,719,750.5``) written as
+        this language writes them (French: ``2 719 750,5``); paths are left alone."""
+        if (self.decimal, self.thousands) == (".", ",") or "/" in text or "\\" in text:
+            return text
+        table = {".": self.decimal, ",": self.thousands}
+        return _NUMBER.sub(lambda m: "".join(table.get(c, c) for c in m.group(0)), text)
 
     def __call__(self, key: str, **values) -> str:
         node = self.data
@@ -94,9 +105,7 @@ class Messages:
             ) from None
         if not values:
             return str(node)
-        if self.rtl:
-            return _format_isolated(str(node), values)
-        return str(node).format(**values)
+        return _format_pieces(str(node), values, self)
 
     def has(self, key: str) -> bool:
         node = self.data
@@ -108,6 +117,7 @@ class Messages:
 
     def num(self, text: str) -> str:
         """A number (already formatted) ready to sit in this language's text."""
+        text = self.numbers(text)
         return isolate(text) if self.rtl and _has_digit(text) else text
 
     def bidi(self, text: str) -> str:
@@ -116,9 +126,18 @@ class Messages:
         return island(str(text)) if self.rtl else str(text)
 
 
-def _format_isolated(template: str, values: dict) -> str:
-    """``template.format(**values)`` with each replacement field made an island where it
-    needs one (:func:`island`; the field's own format spec applies first)."""
+# A number as Python writes it: with thousands separators, or with decimals (not a date,
+# a time, an id or a version: those have no comma groups and at most one dot between digits
+# that is not followed by another dot).
+_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w.])|(?<![\w.,])\d+\.\d+(?![\w.])"
+)
+
+
+def _format_pieces(template: str, values: dict, msg: Messages) -> str:
+    """``template.format(**values)`` with each replacement field's numbers written the
+    language's way, and in a right-to-left language made an island where it needs one
+    (:func:`island`; the field's own format spec applies first)."""
     import string
 
     out = []
@@ -127,8 +146,8 @@ def _format_isolated(template: str, values: dict) -> str:
         if field is None:
             continue
         field_text = "{" + field + ("!" + conversion if conversion else "")
-        piece = (field_text + (":" + spec if spec else "") + "}").format(**values)
-        out.append(island(piece))
+        piece = msg.numbers((field_text + (":" + spec if spec else "") + "}").format(**values))
+        out.append(island(piece) if msg.rtl else piece)
     return "".join(out)
 
 
