@@ -35,7 +35,7 @@ def manifest(results, jobs: int | None = None, extra: dict | None = None) -> dic
             "complete": results.complete,
             "packages": results.packages,
             "versions": versions(),
-            "scenario": results.scenario.model_dump(mode="json"),
+            "scenario": results.scenario.model_dump(mode="json", context={"lang": "en"}),
             **(extra or {}),
         }
     )
