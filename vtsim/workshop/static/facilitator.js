@@ -71,7 +71,7 @@
     VT.fill(regions.controls,
       el("div", {class: "buttons"},
         button("start", "start", s === "lobby", "primary"),
-        button("advance", "advance", s === "running", "primary"),
+        button("advance", "advance", s === "running" || s === "revealing", "primary"),
         button("open_vote", "open_vote", s === "running" && atDecision),
         button("close_vote", "close_vote", s === "voting", null, function () {
           const chosen = {};
