@@ -47,6 +47,92 @@ from vtsim.scenario.valuation import Valuation
 HARM_METRIC = "casualties_total"
 BURDEN_METRICS = ("visitor_delay_min_total", "queue_peak_outside")
 
+# Displacement (vtsim.model.protect): the outcome columns, and how a side effect names them.
+DISPLACEMENT_TERMS = {
+    "displaced": ("Attacks displaced to a fallback target", "share of attacks reaching the site"),
+    "displaced_casualties": ("Casualties at fallback targets", "people per attack attempted"),
+}
+
+
+def displacement_side_effects(
+    frame: pd.DataFrame, packages: list[str], scenario: Scenario | None = None
+) -> pd.DataFrame:
+    """Displacement as a side effect: per package, overall and per threat, the paired
+    difference to the baseline of the share of attacks displaced to a fallback target and
+    of the casualties there (rows shaped like the valuation's side effects).
+
+    A package is flagged (``worse``) whenever it displaces an attack on a replication where
+    the baseline did not: on common random numbers the package is the only difference
+    between the two runs, so each such replication is a displacement it caused, and a
+    protective measure that moves harm to the queue must say so even when the number is
+    too small to be distinguishable, or when the valued composite improves overall. The
+    interval is shown with it. With ``scenario``, a threat's rows name its fallback zone."""
+    if "displaced" not in frame or "displaced_casualties" not in frame:
+        return pd.DataFrame()
+    from vtsim.analysis.stats import paired_difference
+    from vtsim.analysis.valuation import ALL
+
+    rows = []
+    threats = [ALL, *sorted(frame["threat"].dropna().unique())]
+    for package in packages:
+        if package == "baseline":
+            continue
+        for threat in threats:
+            subset = frame if threat == ALL else frame[frame["threat"] == threat]
+            mine = subset[subset["package"] == package].set_index("replication")
+            base = subset[subset["package"] == "baseline"].set_index("replication")
+            caused = False
+            where = _fallback_zone_name(scenario, threat)
+            for column, (label, unit) in DISPLACEMENT_TERMS.items():
+                if where:
+                    label = f"{label} ({where})"
+                joined = pd.concat([mine[column], base[column]], axis=1, keys=["p", "b"])
+                joined = joined.dropna()
+                if joined.empty:
+                    continue
+                d = paired_difference(joined["p"], joined["b"], "lower")
+                more = bool((joined["p"] > joined["b"]).any())
+                if column == "displaced":
+                    caused = more
+                worse = bool(d.diff > 0 and (caused or d.distinguishable))
+                rows.append(
+                    {
+                        "package": package,
+                        "threat": threat,
+                        "criterion": column,
+                        "label": label,
+                        "unit": unit,
+                        "kind": "displacement",
+                        "baseline": float(joined["b"].mean()),
+                        "value": float(joined["p"].mean()),
+                        "diff": d.diff,
+                        "diff_lo": d.lo,
+                        "diff_hi": d.hi,
+                        "n": d.n,
+                        "distinguishable": d.distinguishable,
+                        "worse": worse,
+                        "better": bool(d.distinguishable and d.diff < 0),
+                        "effect_diff": d.diff,
+                        "effect_lo": d.lo,
+                        "effect_hi": d.hi,
+                        "effect_on": "",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _fallback_zone_name(scenario: Scenario | None, threat_id: str) -> str:
+    """The name of a threat's fallback zone ('' if unknown, or over every threat)."""
+    if scenario is None:
+        return ""
+    threat = next((t for t in scenario.threats if t.id == threat_id), None)
+    fallback = getattr(threat, "fallback", None)
+    if threat is None or fallback is None:
+        return ""
+    site = scenario.site(threat.site)
+    zone = next((z for z in site.zones if z.id == fallback.zone), None)
+    return str(zone.name or zone.id) if zone is not None else fallback.zone
+
 
 def _package_spec(
     packages, measures, scenario: Scenario | None = None
@@ -298,9 +384,27 @@ class Comparison:
         return self._valued
 
     @property
+    def displacement_frame(self) -> pd.DataFrame:
+        """Per (package, threat, measure of displacement): the paired difference to the
+        baseline of the share of attacks displaced to a fallback target and of the
+        casualties there (empty where no threat declares a fallback)."""
+        return displacement_side_effects(self.results.frame, self._compared(), self.scenario)
+
+    @property
     def side_effects(self) -> pd.DataFrame:
-        """Criteria a package makes distinguishably worse, overall or for one threat."""
-        return side_effects(self.valuation_frame)
+        """Criteria a package makes distinguishably worse, overall or for one threat; and
+        the attacks it displaces to a fallback target (:func:`displacement_side_effects`),
+        which the valued composite would otherwise net out of sight."""
+        valued = side_effects(self.valuation_frame)
+        displaced = self.displacement_frame
+        if displaced.empty:
+            return valued
+        displaced = displaced[displaced["worse"]]
+        if displaced.empty:
+            return valued
+        if valued.empty:
+            return displaced.reset_index(drop=True)
+        return pd.concat([valued, displaced], ignore_index=True)
 
     @property
     def by_threat(self) -> pd.DataFrame:
@@ -409,6 +513,15 @@ class Comparison:
                 mean = frame.loc[frame["package"] == package_id, metric].mean()
                 row[metric] = mean
                 row[metric + "_change"] = d["diff"]
+        if "displaced" in frame and frame["displaced"].notna().any():
+            mine_ = frame[frame["package"] == package_id]
+            base_ = frame[frame["package"] == "baseline"]
+            row["displaced"] = mine_["displaced"].mean()
+            row["displaced_change"] = row["displaced"] - base_["displaced"].mean()
+            row["displaced_casualties"] = mine_["displaced_casualties"].mean()
+            row["displaced_casualties_change"] = (
+                row["displaced_casualties"] - base_["displaced_casualties"].mean()
+            )
         assert self.valuation is not None
         row.update(cost_effectiveness(self.valuation_frame, self.valuation, package_id, annual))
         effects = self.side_effects
@@ -466,6 +579,13 @@ class Comparison:
                 burden.append(p["burden_notes"])
             if burden:
                 out.append("    burden: " + "; ".join(burden))
+            if "displaced" in p and not pd.isna(p.get("displaced")) and p["displaced"] > 0:
+                out.append(
+                    f"    displacement: {100 * p['displaced']:.1f} % of attacks reaching the "
+                    f"site struck a fallback target ({100 * p['displaced_change']:+.1f} pts); "
+                    f"casualties there {p['displaced_casualties']:.2f} per attack attempted "
+                    f"({p['displaced_casualties_change']:+.2f})"
+                )
         out += ["", *valued_lines(self), "", *threat_lines(self)]
         return "\n".join(out).rstrip() + "\n"
 

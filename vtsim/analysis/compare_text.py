@@ -73,7 +73,10 @@ def valued_lines(comparison) -> list[str]:
             out.append("    " + "; ".join(parts))
     effects = comparison.side_effects
     if not effects.empty:
-        out.append("SIDE EFFECTS (a package makes a criterion worse, distinguishably):")
+        out.append(
+            "SIDE EFFECTS (a package makes a criterion worse, distinguishably; or it displaces "
+            "attacks to a fallback target):"
+        )
         for _, r in effects.iterrows():
             out.append(f"  {r['package']}: {describe_side_effect(r)}")
     return out

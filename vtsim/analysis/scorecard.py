@@ -84,6 +84,12 @@ def headlines_for(frame: pd.DataFrame) -> list[Headline]:
 
 PHASES = ("prevent", "protect", "mitigate", "respond", "recover")
 
+DISPLACEMENT_PHASE = "protect"
+"""Displaced attacks (``displaced``, ``displaced_casualties``: a threat that falls back to
+a target outside a layer, :mod:`vtsim.model.protect`) are counted on this phase's row, in
+their own columns: an attack a layer turned away but that struck the queue instead is not
+a protected one, and the scorecard says so separately."""
+
 
 def scorecard(frame: pd.DataFrame, packages: list[str], baseline: str = "baseline") -> pd.DataFrame:
     """Rows (package, phase): headline value, interval, and difference to the baseline."""
@@ -118,8 +124,34 @@ def scorecard(frame: pd.DataFrame, packages: list[str], baseline: str = "baselin
                     distinguishable=diff.distinguishable,
                     replications_needed=diff.replications_needed,
                 )
+            if h.phase == DISPLACEMENT_PHASE and "displaced" in data:
+                row.update(_displacement(data, base, package, baseline))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _displacement(
+    data: pd.DataFrame, base: pd.DataFrame, package: str, baseline: str
+) -> dict[str, float]:
+    """The share of attacks (reaching the site) displaced to a fallback target, with its
+    interval, and the casualties there per attack attempted; with the paired difference
+    to the baseline for a package."""
+    share_ = proportion_interval(data["displaced"])
+    out = {
+        "displaced": share_.value,
+        "displaced_lo": share_.lo,
+        "displaced_hi": share_.hi,
+        "displaced_casualties": float(data["displaced_casualties"].mean())
+        if len(data)
+        else math.nan,
+    }
+    if package != baseline and len(base):
+        merged = data[["replication", "displaced"]].merge(
+            base[["replication", "displaced"]], on="replication", suffixes=("", "_base")
+        )
+        diff = paired_difference(merged["displaced"], merged["displaced_base"], "lower")
+        out.update(displaced_diff=diff.diff, displaced_diff_lo=diff.lo, displaced_diff_hi=diff.hi)
+    return out
 
 
 def _fmt(value: float, kind: str) -> str:
@@ -166,6 +198,13 @@ def render_text(
                     verdict = "not distinguishable from baseline"
                 text += f" vs baseline {d} {ci} {verdict}"
             lines.append(text.rstrip())
+            shown = r.get("displaced")
+            if shown is not None and not pd.isna(shown) and shown > 0:
+                lines.append(
+                    f"  {'':<{width}}   displaced to a fallback target: {share(shown)} "
+                    f"[{share(r['displaced_lo'])}, {share(r['displaced_hi'])}] of attacks, "
+                    f"{r['displaced_casualties']:.2f} casualties there per attack attempted"
+                )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -87,6 +87,12 @@ class Incident:
         self.reached_site = False  # the attack started (the plot was not interdicted)
         self.prevented = False
         self.days_to_interdiction = NAN
+        # The adaptive attacker (vtsim.model.protect): the zone struck is the threat's zone
+        # unless the attacker picked the densest (``at_densest``: a queue at its peak) or fell
+        # back after a layer (``displaced_from``: that layer's id; ``zone`` is then the
+        # fallback zone).
+        self.at_densest = False
+        self.displaced_from: str | None = None
         self.first_detection: float | None = None
         self.detection_layer: str | None = None
         self.alarm_time: float | None = None

@@ -28,6 +28,7 @@ from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.infrastructure import Grid, horizon_min
 from vtsim.model.medical import Medical
 from vtsim.model.modes import modes
+from vtsim.model.protect import Displacement
 from vtsim.model.queue import ScreeningQueues
 from vtsim.model.recover import SiteRecovery
 from vtsim.model.response import Response
@@ -37,6 +38,7 @@ from vtsim.scenario.schema import Scenario, Threat
 COMPONENTS: tuple[type[Component], ...] = (
     Response,
     Crowd,
+    Displacement,  # only where a threat declares a `fallback` (applies_to)
     SiteRecovery,
     ScreeningQueues,
     Medical,
@@ -221,7 +223,10 @@ def simulate(
 
 
 def _attack(incident: Incident, components: list[type[Component]]):
-    """The attack starts at time 0: the components are set up, then the approach begins."""
+    """The attack starts at time 0: the attacker picks the moment and zone (as its
+    ``timing`` says; by default the declared zone at the drawn moment), the components are
+    set up, then the approach begins."""
+    protect.choose_moment_and_zone(incident)
     incident.start_attack()
     yield incident.attack_started
     own = set(incident.mode.components)

@@ -133,6 +133,74 @@ class RateOrInstantHarm(Harm):
     profile: Literal["rate", "instant"]
 
 
+FallbackTrigger = Literal["stopped", "detected"]
+
+
+def _stopped_only() -> list[FallbackTrigger]:
+    return ["stopped"]
+
+
+class Fallback(Model):
+    """Displacement at the site: a threat refused (stopped) or detected at a layer may turn
+    to a target outside that layer (the queue, the crowd at the perimeter, an exit flow)
+    and strike there instead. Abstract: a probability, a delay and a zone, no more."""
+
+    zone: Identifier = Field(
+        description="The zone struck instead: a zone of the threat's site that the layers "
+        "of `after` do not protect (a crowd before them)."
+    )
+    probability: Probability = Field(
+        description="Probability that the threat, once a layer of `after` stops or detects "
+        "it, strikes the fallback zone (otherwise it is stopped, or goes on, as before)."
+    )
+    delay_min: Dist = Field(
+        Fixed(value=0.0),
+        description="From the layer's outcome to harm at the fallback zone, minutes "
+        "(responders may still end the attack meanwhile).",
+    )
+    after: list[Identifier] | None = Field(
+        None,
+        description="The layers (ids) after which the threat may fall back; every layer on "
+        "its path if omitted.",
+    )
+    when: list[FallbackTrigger] = Field(
+        default_factory=_stopped_only,
+        min_length=1,
+        description="What makes it fall back: 'stopped' (the layer refuses it: `p_stop`), "
+        "'detected' (the layer detects it: `p_detect`), or both.",
+    )
+
+
+class Timing(Model):
+    """How the attacker picks the moment and the zone of the attack: at random (the drawn
+    moment, the declared zone), at the densest (the zone and minute with the most people
+    exposed), or a mix: with probability ``weight`` the densest, otherwise at random."""
+
+    weight: Probability = Field(
+        0.0,
+        description="Probability that the attacker picks the densest zone and minute "
+        "(1: always, `densest`; 0: never, `random`, today's behaviour).",
+    )
+    zones: list[Identifier] = Field(
+        default_factory=list,
+        description="Other zones of the site the attacker may choose when picking the "
+        "densest (the threat's own `zone` is always a candidate and wins ties).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_rule(cls, value: Any) -> Any:
+        """``random`` and ``densest`` are ``{weight: 0}`` and ``{weight: 1}``."""
+        if isinstance(value, str):
+            rules = {"random": 0.0, "densest": 1.0}
+            if value not in rules:
+                raise ValueError(
+                    f"expected 'random', 'densest' or {{weight: 0..1, zones: [...]}}; got '{value}'"
+                )
+            return {"weight": rules[value]}
+        return value
+
+
 class AttackOnPeopleThreat(Threat):
     """Shared by the modes whose harm is a ``rate`` while the attack goes on, or
     ``instant`` (armed assault, vehicle ramming, explosive device)."""
@@ -142,6 +210,16 @@ class AttackOnPeopleThreat(Threat):
         None,
         description="rate profile: how long the attack goes on by itself once harm starts "
         "(self-termination), unless it is neutralised first.",
+    )
+    fallback: Fallback | None = Field(
+        None,
+        description="Displacement: where the threat strikes instead when a layer stops or "
+        "detects it (none: it is stopped, or goes on, as without this field).",
+    )
+    timing: Timing | None = Field(
+        None,
+        description="How the attacker picks the moment and zone: 'random' (the default: "
+        "the drawn moment, the declared zone), 'densest', or {weight, zones}.",
     )
 
     def problems(self) -> Iterator[Problem]:

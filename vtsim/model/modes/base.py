@@ -26,6 +26,7 @@ from vtsim.model import harm as harm_api
 from vtsim.model import protect
 from vtsim.model.crowd import Crowd
 from vtsim.model.infrastructure import Strike, physical_strike
+from vtsim.model.queue import ScreeningQueues
 from vtsim.scenario.distributions import Dist
 from vtsim.scenario.threats import (
     AttackOnPeopleThreat,
@@ -130,11 +131,35 @@ class ThreatMode:
         return scene.sweep_min
 
 
+class PeopleCrowd(Crowd):
+    """The crowd of an attack on people on the ground, where the attacker may adapt
+    (:mod:`vtsim.model.protect`): a screening queue picked at its densest is struck at its
+    peak, and once the attack falls back to another zone, that zone's crowd (set up then)
+    is harmed, not this one."""
+
+    def __init__(self, incident: Incident):
+        super().__init__(incident)
+        zone = incident.zone
+        if incident.at_densest and zone.queue is not None:
+            queues = incident.component(ScreeningQueues)
+            self.exposed = queues.peak_outside(incident.site.id, zone.id)
+
+    def _harm(self):
+        incident = self.incident
+        yield incident.harm_started
+        if incident.find(Crowd) is not self:
+            return  # the attack fell back to another zone: that zone's crowd is harmed
+        yield from incident.mode.harm(incident, self)
+
+
 class AttackOnPeople(ThreatMode):
     """Modes whose harm is a ``rate`` while the attack goes on (ending by itself after its
-    ``active_duration_min``) or ``instant`` (schema: :class:`AttackOnPeopleThreat`)."""
+    ``active_duration_min``) or ``instant`` (schema: :class:`AttackOnPeopleThreat`). The
+    attacker may fall back after a layer and pick the moment and zone (``fallback``,
+    ``timing``: :mod:`vtsim.model.protect`)."""
 
     warm_zone = True
+    crowd: ClassVar[type[Crowd]] = PeopleCrowd
 
     def strikes_at_densest(self, threat: Threat) -> bool:
         """Whether the attacker strikes a screening queue at its densest moment of the day
