@@ -106,3 +106,21 @@ def test_an_unknown_language_is_a_clear_error():
 
     with pytest.raises(VtsimError, match="available: ar, en, fr"):
         Messages("xx")
+
+
+def test_an_overview_that_counts_decision_points_counts_them_right():
+    """'decide at three decision points' must match the script (one overview said two of
+    three)."""
+    import re
+
+    import vtsim
+    from vtsim.resources import bundled_scenarios
+
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    for path in bundled_scenarios():
+        scenario = vtsim.load_scenario(path)
+        if scenario.exercise is None:
+            continue
+        said = re.search(r"\b(\w+)\s+decision\s+points?\b", scenario.exercise.overview)
+        if said and said.group(1) in words:
+            assert words[said.group(1)] == len(scenario.exercise.decisions), path
