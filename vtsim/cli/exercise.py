@@ -90,7 +90,7 @@ def exercise(
     session's own storyline keeps the seed and replication of the exercise script).
     """
     from vtsim.errors import VtsimError
-    from vtsim.exercise.console import Console
+    from vtsim.exercise.console import Console, InputEnded
     from vtsim.exercise.session import ExerciseSession
     from vtsim.exercise.text import Messages
     from vtsim.scenario.loader import load_scenario
@@ -141,11 +141,8 @@ def exercise(
         if session.current is None:
             console.overview()
         console.run(recorded)
-    except (click.Abort, KeyboardInterrupt):
-        click.echo("")
-        click.echo(m("console.autosaved", path=session.autosave), err=True)
-        click.echo(f"vtsim exercise --resume {session.autosave}", err=True)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt) as exc:
+        _stopped(session, m, ended=isinstance(exc, InputEnded))
     if recorded is not None:
         for note in recorded.notes:
             session.note(note.text, note.module)
@@ -172,6 +169,21 @@ def exercise(
     click.echo(
         _wrapped(m("console.written", files=", ".join(map(str, [session.autosave, *written]))))
     )
+
+
+def _stopped(session, m, ended: bool) -> None:
+    """Stopped at a prompt (Ctrl-C, or the end of the input): say whether the session is
+    saved (and how to continue it) only when its file exists; exit with status 130."""
+    click.echo("")
+    saved = session.autosave is not None and Path(session.autosave).is_file()
+    if ended:
+        click.echo(_wrapped(m("console.input_ended")), err=True)
+    if saved:
+        click.echo(m("console.autosaved", path=session.autosave), err=True)
+        click.echo(f"vtsim exercise --resume {session.autosave}", err=True)
+    else:
+        click.echo(_wrapped(m("console.nothing_saved")), err=True)
+    sys.exit(130)
 
 
 def _wrapped(text: str, indent: str = "") -> str:

@@ -17,15 +17,23 @@ from collections.abc import Sequence
 import click
 
 from vtsim.errors import VtsimError
+from vtsim.exercise.session import choice_index
 from vtsim.exercise.text import (
     Messages,
     ended_text,
     humanise,
     metric_label,
     names,
+    printable,
     state_text,
     status_text,
 )
+
+SHOWN_ANSWER = 40  # an answer quoted back in a "not an option" line: at most this long
+
+
+class InputEnded(click.Abort):
+    """The input ended (end of file: a closed pipe, Ctrl-D) at a prompt."""
 
 
 def width() -> int:
@@ -34,9 +42,10 @@ def width() -> int:
 
 
 def wrap(text: str, indent: str = "  ", subsequent: str | None = None) -> list[str]:
-    """``text`` in lines of the terminal's width, broken between words only."""
+    """``text`` in lines of the terminal's width, broken between words only; control
+    characters and escape sequences are removed (:func:`~vtsim.exercise.text.printable`)."""
     return textwrap.wrap(
-        re.sub(r"\s*\n\s*", " ", str(text).strip()),  # a paragraph: spacing on a line kept
+        re.sub(r"\s*\n\s*", " ", printable(text).strip()),  # a paragraph: spacing on a line kept
         width(),
         initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,
@@ -55,9 +64,37 @@ def say(text: str = "", indent: str = "  ", subsequent: str | None = None, **sty
 
 
 def ask(text: str, **kwargs):
-    """click.prompt with the question wrapped at word boundaries (the answer on its last line)."""
+    """click.prompt with the question wrapped at word boundaries (the answer on its last line).
+
+    Any answer is read: bytes that are not UTF-8 become U+FFFD (never a crash); the end of
+    the input raises :class:`InputEnded` (a :class:`click.Abort`)."""
+    _tolerant_stdin()
     lines = wrap(text, "")
-    return click.prompt("\n".join(lines), **kwargs)
+    try:
+        return click.prompt("\n".join(lines), **kwargs)
+    except click.Abort as exc:
+        if isinstance(exc.__context__, EOFError):
+            raise InputEnded() from None
+        raise
+
+
+def _tolerant_stdin() -> None:
+    """Standard input decoded with ``errors="replace"``: invalid UTF-8 cannot crash a prompt."""
+    import sys
+
+    stream = sys.stdin
+    if getattr(stream, "errors", "replace") == "replace" or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        stream.reconfigure(errors="replace")
+    except (ValueError, OSError, AttributeError):  # a stream that cannot: left as it is
+        pass
+
+
+def shown_answer(answer: str) -> str:
+    """An answer as quoted back: printable and at most ``SHOWN_ANSWER`` characters."""
+    text = printable(answer).replace("\n", " ")
+    return text if len(text) <= SHOWN_ANSWER else text[: SHOWN_ANSWER - 1] + "\u2026"
 
 
 HOT_WASH = "hot-wash"  # the module of the hot wash's notes (the report's hot-wash section)
@@ -297,7 +334,7 @@ class Console:
             elif answer == "f":
                 self.facilitator(self.session.ground_truth())
             else:
-                say(self.m("console.not_a_key", answer=answer), fg="red")
+                say(self.m("console.not_a_key", answer=shown_answer(answer)), fg="red")
         return "continue"
 
     def decision(self, stop, recorded=None) -> str:
@@ -329,9 +366,12 @@ class Console:
             if answer.lower() == "f":
                 self.facilitator(self.session.ground_truth())
                 continue
-            if not (answer in ids or (answer.isdigit() and 1 <= int(answer) <= len(ids))):
+            if not (answer in ids or choice_index(answer, len(ids)) is not None):
                 text = self.m(
-                    "console.not_an_option", answer=answer, n=len(ids), ids=", ".join(ids)
+                    "console.not_an_option",
+                    answer=shown_answer(answer),
+                    n=len(ids),
+                    ids=", ".join(ids),
                 )
                 say(text, fg="red")
                 continue

@@ -9,7 +9,6 @@ improvement plan), ``transcript.json``, ``decisions.csv``, ``outcomes.png``,
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as _dt
 import io as _stdio
 import math
@@ -667,17 +666,14 @@ def _pct(x) -> str:
 
 
 def _csv(rows: list[dict]) -> str:
+    """Rows (which may differ in keys) as CSV; text cells a spreadsheet would run as a
+    formula (= + - @ tab CR) get a leading apostrophe (:func:`vtsim.io.neutralise_cell`)."""
     if not rows:
         return ""
-    out = _stdio.StringIO()
-    fields = list(dict.fromkeys(k for row in rows for k in row))  # rows may differ in keys
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {k: ("" if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        )
-    return out.getvalue()
+    return io.csv_text(
+        {k: ("" if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in rows
+    )
 
 
 def _decisions_csv(session, story: list[dict]) -> str:

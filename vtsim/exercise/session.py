@@ -8,8 +8,13 @@ with the recorded decisions: the storyline is deterministic, so that is exact.
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vtsim import io
 from vtsim.errors import VtsimError
@@ -20,6 +25,89 @@ from vtsim.scenario.exercise import DecisionPoint, Exercise
 from vtsim.scenario.schema import Scenario
 
 FORMAT = "vtsim-exercise-session/1"
+MAX_SESSION_BYTES = 200 * 1024 * 1024  # a session of hours holds a few megabytes
+_SEED = Annotated[int, Field(strict=True, ge=0, lt=2**63)]
+
+
+def choice_index(answer: str, n: int) -> int | None:
+    """The 1-based option number typed as ASCII digits (``"2"`` -> 2), if in 1..``n``;
+    None for anything else (``²``, ``٣``, a 5,000-digit number, words)."""
+    text = answer.strip()
+    if re.fullmatch(r"[0-9]{1,9}", text, flags=re.ASCII) and 1 <= int(text) <= n:
+        return int(text)
+    return None
+
+
+class _Record(BaseModel):
+    """A part of a session file: strict keys (a tampered file is refused, not guessed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StopRecord(_Record):
+    kind: Literal["inject", "decision", "end"]
+    item_id: str | None
+    t_min: float = Field(allow_inf_nan=False)
+    module: str | None = None
+
+
+class ShownRecord(_Record):
+    stop: StopRecord
+    picture: dict
+    known: dict
+
+
+class DecisionRecord(_Record):
+    point: str
+    option: str
+    justification: str = ""
+    team: str = ""
+    t_min: float = Field(allow_inf_nan=False)
+    stop: int = Field(strict=True, ge=0)
+
+
+class NoteRecord(_Record):
+    module: str | None = None
+    t_min: float | None = Field(None, allow_inf_nan=False)
+    text: str
+    participant: str | None = None
+    topic: Literal["strength", "improvement"] | None = None
+
+
+class SessionFile(_Record):
+    """What a session file (``session.json``) must hold to be resumed."""
+
+    format: Literal["vtsim-exercise-session/1"]
+    source: str
+    started: str
+    seed: _SEED
+    replication: _SEED
+    threat: str | None
+    team: str = ""
+    lang: str = "en"
+    decisions: list[DecisionRecord]
+    notes: list[NoteRecord]
+    discussed: list[str] | None = None
+    stops: list[ShownRecord]
+    scenario: dict
+
+    @field_validator("started")
+    @classmethod
+    def _a_date(cls, value: str) -> str:
+        try:
+            _dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("a date and time in ISO 8601 (2026-05-01T09:30:00+00:00)") from None
+        return value
+
+    @field_validator("lang")
+    @classmethod
+    def _a_language(cls, value: str) -> str:
+        from vtsim.exercise.text import languages
+
+        if value not in languages():
+            raise ValueError(f"a language of vtsim's catalogues ({', '.join(languages())})")
+        return value
 
 
 @dataclass
@@ -162,8 +250,9 @@ class ExerciseSession:
             raise VtsimError("There is no decision point waiting for a decision now.")
         point = self.point()
         ids = [o.id for o in point.options]
-        if option.isdigit() and 1 <= int(option) <= len(ids):
-            option = ids[int(option) - 1]
+        number = choice_index(option, len(ids)) if option not in ids else None
+        if number is not None:
+            option = ids[number - 1]
         if option not in ids:
             raise VtsimError(
                 f"Decision point '{point.id}' has no option '{option}'; expected one of: "
@@ -300,18 +389,33 @@ class ExerciseSession:
         language it was played in)."""
         import json
 
+        from vtsim.errors import ScenarioError
+        from vtsim.scenario.loader import validate_data, validate_model
+
         path = Path(path)
         try:
+            if path.stat().st_size > MAX_SESSION_BYTES:
+                raise VtsimError(
+                    f"{path}: larger than {MAX_SESSION_BYTES // (1024 * 1024)} MB; not a "
+                    "vtsim exercise session file."
+                )
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise VtsimError(f"{path}: no such session file.") from None
-        except (OSError, ValueError) as exc:
-            raise VtsimError(f"{path}: not a readable session file ({exc}).") from None
+        except (OSError, ValueError, RecursionError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else None
+            if isinstance(exc, json.JSONDecodeError):
+                reason = f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            reason = reason or ("not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not JSON")
+            raise VtsimError(f"{path}: not a readable session file ({reason}).") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise VtsimError(f"{path}: expected a vtsim exercise session file ({FORMAT}).")
-        from vtsim.scenario.loader import validate_data
-
-        scenario = validate_data(data["scenario"], f"{path} (scenario)")
+        record = validate_model(SessionFile, data, str(path))
+        scenario = validate_data(record.scenario, f"{path} (scenario)")
+        problems = _session_problems(record, scenario)
+        if problems:
+            raise ScenarioError(str(path), [(where, None, what) for where, what in problems])
+        data = record.model_dump()
         session = cls(
             scenario,
             source=data["source"],
@@ -323,11 +427,14 @@ class ExerciseSession:
             lang=lang or data.get("lang", "en"),
         )
         session.started = data["started"]
-        session.notes = data["notes"]
+        session.notes = [
+            {k: v for k, v in note.items() if v is not None or k in ("module", "t_min")}
+            for note in data["notes"]
+        ]
         session.decisions = [Decision(**d) for d in data["decisions"]]
         session.stops = data["stops"]
         session._replay(len(data["stops"]))
-        if "discussed" in data:
+        if data.get("discussed") is not None:
             session.modules_discussed = list(data["discussed"])
         else:  # an older session file: only the module just left may still be pending
             played = session.modules_played()
@@ -336,3 +443,58 @@ class ExerciseSession:
             before = [m for m in played if m != last]
             session.modules_discussed = before[:-1] if before else []
         return session
+
+
+def _session_problems(record: SessionFile, scenario: Scenario) -> list[tuple[str, str]]:
+    """What in a session file does not fit its own scenario: each (field, what was expected)."""
+    problems: list[tuple[str, str]] = []
+    ex = scenario.exercise
+    if ex is None:
+        return [("scenario", "expected a scenario with an 'exercise' section.")]
+    threats = [t.id for t in scenario.threats]
+    if record.threat is not None and record.threat not in threats:
+        problems.append(
+            ("threat", f"expected a threat of the scenario (one of: {', '.join(threats)}).")
+        )
+    points = {p.id: [o.id for o in p.options] for p in ex.decisions}
+    modules = {m.id for m in ex.modules}
+    stops = record.stops
+    seen: set[int] = set()
+    for i, d in enumerate(record.decisions):
+        where = f"decisions[{i}]"
+        if d.point not in points:
+            problems.append(
+                (f"{where}.point", f"expected a decision point (one of: {', '.join(points)}).")
+            )
+            continue
+        if d.option not in points[d.point]:
+            problems.append(
+                (
+                    f"{where}.option",
+                    f"expected an option of '{d.point}' (one of: {', '.join(points[d.point])}).",
+                )
+            )
+        if (
+            d.stop >= len(stops)
+            or stops[d.stop].stop.kind != "decision"
+            or stops[d.stop].stop.item_id != d.point
+        ):
+            problems.append(
+                (f"{where}.stop", f"expected the index of the stop at decision point '{d.point}'.")
+            )
+        elif d.stop in seen:
+            problems.append((f"{where}.stop", "expected one decision per stop; this stop has two."))
+        seen.add(d.stop)
+        if not math.isfinite(d.t_min):
+            problems.append((f"{where}.t_min", "expected a finite time."))
+    for i, note in enumerate(record.notes):
+        if note.module is not None and note.module not in modules and note.module != "hot-wash":
+            problems.append(
+                (f"notes[{i}].module", f"expected a module (one of: {', '.join(sorted(modules))}).")
+            )
+    for i, module in enumerate(record.discussed or []):
+        if module not in modules and module != "hot-wash":
+            problems.append(
+                (f"discussed[{i}]", f"expected a module (one of: {', '.join(sorted(modules))}).")
+            )
+    return problems

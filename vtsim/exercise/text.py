@@ -11,9 +11,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from vtsim.errors import VtsimError
+from vtsim.io import read_yaml
 
 HERE = Path(__file__).parent
 
@@ -35,11 +34,31 @@ def catalogue(lang: str = "en") -> dict:
         raise VtsimError(
             f"No message catalogue for language '{lang}'; available: {', '.join(languages())}."
         )
-    data = dict(yaml.safe_load((folder / "_language.yaml").read_text(encoding="utf-8")))
+    data = dict(read_yaml(folder / "_language.yaml")[0])
     for path in sorted(folder.glob("*.yaml")):
         if path.name != "_language.yaml":
-            data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data[path.stem] = read_yaml(path)[0] or {}
     return data
+
+
+# What a terminal would act on rather than show: ANSI/VT escape sequences (CSI, OSC, DCS
+# and two-character escapes), C0 controls but newline and tab, DEL, C1 controls, and the
+# bidi embeddings and overrides U+202A-U+202E (the isolates U+2066-U+2069 stay: the
+# catalogues use them for right-to-left text).
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, erasing
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS...: to BEL or ST
+    r"|\x1b[ -/]*[0-~]?"  # other escapes (ESC c, ESC ( B ...)
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # the 8-bit CSI
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+
+
+def printable(text: object) -> str:
+    """``text`` as a terminal may show it: escape sequences, control characters (but
+    newline and tab) and bidi overrides removed. Stored text keeps what was typed; only
+    what is echoed goes through this."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
 
 
 def isolate(text: str) -> str:

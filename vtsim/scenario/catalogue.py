@@ -1,11 +1,11 @@
 """The measure catalogue: measures any scenario can use, resolved at load time.
 
 A scenario pulls catalogue measures with ``uses: [measure ids]`` (and optionally
-``catalogue: my-measures.yaml``, relative to the scenario; default the bundled
-``scenarios/measures.yaml``). The loader copies them into the scenario's
-``measures`` before validation, so the loaded scenario is frozen, complete data
-and every such measure is checked against it (an effect path that does not
-exist in the scenario is rejected, naming the measure and the scenario).
+``catalogue: my-measures.yaml``, relative to the scenario and inside its folder or the
+bundled scenarios folder; default the bundled ``scenarios/measures.yaml``). The loader
+copies them into the scenario's ``measures`` before validation, so the loaded scenario
+is frozen, complete data and every such measure is checked against it (an effect path
+that does not exist in the scenario is rejected, naming the measure and the scenario).
 
 ``vtsim compare --measures a,b`` and the roadmap resolve ids the same way:
 the scenario's own measures first, then the catalogue.
@@ -144,11 +144,24 @@ def bundled_catalogue_path() -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path_text: str, mtime: float) -> Catalogue:
+def _load(path_text: str, mtime: float, size: int) -> Catalogue:
     from vtsim.scenario.loader import read_yaml, validate_model
 
     path = Path(path_text)
     data, node = read_yaml(path)
+    if not isinstance(data, dict) or "measures" not in data:
+        # not a catalogue (another file named by mistake): say so without quoting it
+        raise ScenarioError(
+            path_text,
+            [
+                (
+                    "",
+                    None,
+                    "expected a measure catalogue: a mapping with `measures` (and optionally "
+                    "`name`, `description`, `currency`, `sources`) at the top.",
+                )
+            ],
+        )
     catalogue = validate_model(Catalogue, data, path_text, node)
     seen: set[str] = set()
     for i, measure in enumerate(catalogue.measures):
@@ -167,7 +180,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     path = Path(path) if path is not None else bundled_catalogue_path()
     if not path.is_file():
         raise ScenarioError(str(path), [("", None, "no such measure catalogue file.")])
-    return _load(str(path.resolve()), path.stat().st_mtime)
+    stat = path.stat()
+    return _load(str(path.resolve()), stat.st_mtime, stat.st_size)
 
 
 def _zones(site: dict) -> list[dict]:
@@ -281,9 +295,11 @@ def resolve_uses(data: object, scenario_path: Path | None) -> object:
     uses = data["uses"]
     if not isinstance(uses, list):
         return data  # the schema reports the type
+    from vtsim.scenario.loader import named_file
+
     where = data.get("catalogue")
     if isinstance(where, str) and scenario_path is not None:
-        cat_path = (Path(scenario_path).parent / where).resolve()
+        cat_path = named_file(scenario_path, where, "catalogue")
     else:
         cat_path = None
     catalogue = load_catalogue(cat_path)

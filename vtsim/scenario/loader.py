@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from vtsim import io
 from vtsim.errors import ScenarioError
 from vtsim.resources import resolve_scenario_path
 from vtsim.scenario import paths
@@ -25,28 +26,26 @@ from vtsim.scenario.threats import ThreatUnion, threat_schemas
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
-    """Parse a YAML file into plain data and its node tree (for line numbers)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(str(path), [("", None, "no such file.")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), [("", None, f"cannot be read ({exc}).")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = f", column {mark.column + 1}" if mark else ""
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        raise ScenarioError(
-            str(path), [("", line, f"is not valid YAML{col}: {problem}.")]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), [("", None, f"is not valid YAML: {exc}.")]) from None
-    return data, node
+def read_yaml(path: Path, source: str | None = None) -> tuple[object, yaml.Node | None]:
+    """Parse a YAML file into plain data and its node tree (for line numbers), safely:
+    one parse with the C loader where available, limits on size, nesting and aliases
+    (:func:`vtsim.io.read_yaml`)."""
+    return io.read_yaml(path, source)
+
+
+def _too_deep(source: str) -> ScenarioError:
+    """A RecursionError while validating: the data is nested too deeply to check."""
+    return ScenarioError(
+        source,
+        [
+            (
+                "",
+                None,
+                "is nested too deeply to be checked (mappings and lists within each other); "
+                "flatten it.",
+            )
+        ],
+    )
 
 
 def _model_at(loc: list, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
@@ -126,10 +125,19 @@ def validate_model(root: type[M], data, source: str, node: yaml.Node | None = No
         return root.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(source, validation_problems(exc, data, node, root)) from None
+    except RecursionError:
+        raise _too_deep(source) from None
 
 
 def validate_data(data: object, source: str, node: yaml.Node | None = None) -> Scenario:
     """Validate plain data as a scenario, or raise ScenarioError naming each field path."""
+    try:
+        return _validate_data(data, source, node)
+    except RecursionError:
+        raise _too_deep(source) from None
+
+
+def _validate_data(data: object, source: str, node: yaml.Node | None = None) -> Scenario:
     problems: list[tuple[str, int | None, str]] = [
         (paths.render(loc, data), line, "this key is given twice; give it once.")
         for loc, line in paths.duplicate_keys(node)
@@ -158,6 +166,56 @@ def validate_data(data: object, source: str, node: yaml.Node | None = None) -> S
     return scenario
 
 
+def allowed_folders(scenario_path: str | Path | None) -> list[Path]:
+    """Where files named inside a scenario (``catalogue:``, ``network_files:``) may be:
+    the scenario's own folder (and below) and the bundled scenarios folder. The list is
+    explicit: a file elsewhere is refused before it is opened."""
+    from vtsim.resources import scenarios_dir
+
+    folders = []
+    if scenario_path is not None:
+        folders.append(Path(scenario_path).resolve().parent)
+    try:
+        folders.append(scenarios_dir().resolve())
+    except FileNotFoundError:  # an installation without its scenarios: the scenario's own only
+        pass
+    return folders
+
+
+def named_file(scenario_path: str | Path | None, name: object, field: str) -> Path:
+    """The file a scenario names in ``field`` (relative to the scenario's folder), resolved
+    (symbolic links followed) and inside :func:`allowed_folders`; else a ScenarioError
+    that names the field and never quotes the file's content."""
+    source = str(scenario_path) if scenario_path is not None else "scenario"
+    base = Path(scenario_path).resolve().parent if scenario_path is not None else Path.cwd()
+    text = str(name)
+    shown = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
+    if not text or "\x00" in text:
+        raise ScenarioError(source, [(field, None, f"expected a file name; got {shown}.")])
+    try:
+        path = (base / text).resolve()
+    except (OSError, RuntimeError, ValueError):
+        raise ScenarioError(
+            source, [(field, None, f"expected a file name that can be resolved; got {shown}.")]
+        ) from None
+    folders = allowed_folders(scenario_path)
+    if not any(path.is_relative_to(folder) for folder in folders):
+        raise ScenarioError(
+            source,
+            [
+                (
+                    field,
+                    None,
+                    f"expected a file in the scenario's folder ({folders[0] if folders else base})"
+                    " or below it, or in vtsim's bundled scenarios folder; got "
+                    f"{shown}, which is outside them (symbolic links are followed). Copy the "
+                    "file beside the scenario and name it relative to the scenario.",
+                )
+            ],
+        )
+    return path
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file (a path, or the name of a bundled scenario).
 
@@ -170,6 +228,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
     resolved = resolve_scenario_path(path)
     data, node = read_yaml(resolved)
-    data = resolve_uses(data, resolved)  # catalogue measures named in `uses`
-    data = read_network_files(data, resolved.parent)  # infrastructure node/edge CSVs
-    return validate_data(data, str(path), node)
+    try:
+        data = resolve_uses(data, resolved)  # catalogue measures named in `uses`
+        data = read_network_files(data, resolved)  # infrastructure node/edge CSVs
+        return validate_data(data, str(path), node)
+    except RecursionError:
+        raise _too_deep(str(path)) from None

@@ -1,13 +1,16 @@
 """Node/edge CSV files of an infrastructure network, merged into the scenario at load time.
 
-Paths are relative to the scenario file; the frozen scenario holds the data, so nothing
-downstream reads files. Every mistake names the CSV file, the row and what was expected.
+Paths are relative to the scenario file and must stay in the scenario's folder or the
+bundled scenarios folder (:func:`vtsim.scenario.loader.named_file`); the frozen scenario
+holds the data, so nothing downstream reads files. Every mistake names the CSV file, the
+row and what was expected; a file that is not such a CSV is refused without quoting it.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -32,8 +35,40 @@ NODE_COLUMNS = (
 EDGE_COLUMNS = ("kind", "from", "to", "backup_hours")
 
 
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]{0,39}")
+MAX_CSV_BYTES = 20 * 1024 * 1024  # as for a YAML file (vtsim.io.MAX_YAML_BYTES)
+
+
+def _header_problem(header: list, allowed: tuple[str, ...], required: tuple[str, ...]) -> str:
+    """What is wrong with a header, quoting only names that look like column names (a file
+    that is not such a CSV is never quoted)."""
+    unknown = [c for c in header if c not in allowed]
+    missing = [c for c in required if c not in header]
+    expected = f"expected columns {', '.join(allowed)} (required: {', '.join(required)}); "
+    if unknown and not all(_COLUMN_NAME.fullmatch(str(c)) for c in unknown[:10]):
+        return expected + "the first line is not a header of such columns."
+    shown = ", ".join(map(str, unknown[:10])) + (", ..." if len(unknown) > 10 else "")
+    return (
+        expected
+        + (f"unknown: {shown}. " if unknown else "")
+        + (f"missing: {', '.join(missing)}." if missing else "")
+    ).strip()
+
+
 def _rows(path: Path, allowed: tuple[str, ...], required: tuple[str, ...]):
     try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise ScenarioError(
+                str(path),
+                [
+                    (
+                        "",
+                        None,
+                        f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB, the most "
+                        "vtsim reads from one network file.",
+                    )
+                ],
+            )
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
@@ -41,17 +76,7 @@ def _rows(path: Path, allowed: tuple[str, ...], required: tuple[str, ...]):
             missing = [c for c in required if c not in header]
             if unknown or missing:
                 raise ScenarioError(
-                    str(path),
-                    [
-                        (
-                            "header",
-                            1,
-                            f"expected columns {', '.join(allowed)} "
-                            f"(required: {', '.join(required)}); "
-                            + (f"unknown: {', '.join(unknown)}. " if unknown else "")
-                            + (f"missing: {', '.join(missing)}." if missing else ""),
-                        )
-                    ],
+                    str(path), [("header", 1, _header_problem(header, allowed, required))]
                 )
             return [
                 (i + 2, {k: (v or "").strip() for k, v in row.items() if k is not None})
@@ -59,8 +84,15 @@ def _rows(path: Path, allowed: tuple[str, ...], required: tuple[str, ...]):
             ]
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", None, "no such file (network_files).")]) from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError(str(path), [("", None, f"cannot be read as CSV ({exc}).")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), [("", None, "is a folder, not a CSV file.")]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(
+            str(path), [("", None, "is not UTF-8 text; save it as UTF-8 CSV.")]
+        ) from None
+    except (OSError, csv.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(str(path), [("", None, f"cannot be read as CSV ({reason}).")]) from None
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float | None:
@@ -158,7 +190,7 @@ def _edge_problems(key: str, row: dict, sectors: dict, line: int) -> list:
     return out
 
 
-def read_network_files(data: object, base: Path) -> object:
+def read_network_files(data: object, scenario_path: Path | None) -> object:
     """Merge ``infrastructure.network_files`` into the plain scenario data (at load time).
 
     Facilities from ``nodes`` come before those written inline; edges of kind
@@ -171,7 +203,9 @@ def read_network_files(data: object, base: Path) -> object:
     files = infra.get("network_files")
     if not isinstance(files, dict) or "nodes" not in files:
         return data  # the schema will say what is wrong
-    nodes_path = base / str(files["nodes"])
+    from vtsim.scenario.loader import named_file
+
+    nodes_path = named_file(scenario_path, files["nodes"], "infrastructure.network_files.nodes")
     facilities = [
         _facility_row(row, nodes_path, line)
         for line, row in _rows(nodes_path, NODE_COLUMNS, ("id", "sector"))
@@ -179,7 +213,7 @@ def read_network_files(data: object, base: Path) -> object:
     extra: dict[str, list] = {"links": [], "dependencies": []}
     infra["facilities"] = facilities + list(infra.get("facilities") or [])
     if files.get("edges"):
-        edges_path = base / str(files["edges"])
+        edges_path = named_file(scenario_path, files["edges"], "infrastructure.network_files.edges")
         sectors = {f.get("id"): f.get("sector") for f in infra["facilities"] if isinstance(f, dict)}
         problems = []
         for line, row in _rows(edges_path, EDGE_COLUMNS, ("from", "to")):

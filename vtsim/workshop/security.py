@@ -7,9 +7,10 @@ import threading
 import time
 from collections import deque
 
+from vtsim.io import neutralise_cell
+
 # No 0/O, no 1/I: a code read aloud or from a projector is not misread.
 JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def token() -> str:
@@ -36,10 +37,9 @@ def normalise_code(code: str) -> str:
 
 def neutralise_csv_cell(value):
     """A CSV cell a spreadsheet will not execute: text starting with = + - @, a tab or a
-    carriage return gets a leading apostrophe. Numbers and other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+    carriage return gets a leading apostrophe. Numbers and other values pass unchanged
+    (:func:`vtsim.io.neutralise_cell`, shared with the exercise's CSV files)."""
+    return neutralise_cell(value)
 
 
 class RateLimiter:
