@@ -88,7 +88,7 @@ def test_crash_then_resume_gives_the_uninterrupted_table(tiny_sweep, tmp_path):
 def test_resume_refuses_a_changed_sweep(tiny_sweep, tmp_path):
     folder = tmp_path / "out"
     _run(tiny_sweep, folder, jobs=1)
-    with pytest.raises(VtsimError, match="different seed"):
+    with pytest.raises(VtsimError, match="changed: seed 11 -> 99"):
         _run(tiny_sweep, folder, jobs=1, resume=True, seed=99)
 
 

@@ -8,6 +8,7 @@ in flight at once, so memory holds only finished rows and a few chunks.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import warnings
@@ -146,8 +147,47 @@ def _init_worker(variants: Mapping[str, Scenario]) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
     _WORKER_VARIANTS["current"] = variants
     _freeze_heap()
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def exit_with_parent(poll: float = 1.0) -> None:
+    """End this (worker) process when its parent dies, however it dies (SIGKILL too).
+
+    Linux: the kernel sends SIGKILL when the parent exits (``prctl(PR_SET_PDEATHSIG)``);
+    a forkserver's workers die with the forkserver, which exits when its own parent does.
+    Elsewhere (or if prctl is unavailable): a daemon thread polls the parent's id every
+    ``poll`` seconds and exits when it changes (the orphan was adopted)."""
+    import signal
+    import sys
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before the call
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):  # pragma: no cover - no usable libc
+            pass
+    import threading
+
+    def watch() -> None:  # pragma: no cover - the non-Linux fallback
+        import time
+
+        while True:
+            time.sleep(poll)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="vtsim-parent-watch", daemon=True).start()
 
 
 def _freeze_heap() -> None:
@@ -207,6 +247,7 @@ class PoolExecutor:
         self.jobs = max(1, int(jobs))
         self.preload = tuple(preload)
         self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[Future, Task] = {}
         self._variants: Mapping[str, Scenario] | None = None
         if not _fork_is_safe():
             self._context = _context(self.preload)
@@ -259,6 +300,7 @@ class PoolExecutor:
         # start() just made the pool (or kept the one it made for these variants).
         assert self._pool is not None
         pending: dict[Future, Task] = {}
+        self._pending = pending  # for drain() after an interruption
         tasks = iter(tasks)
         limit = 2 * self.jobs
         exhausted = False
@@ -276,7 +318,32 @@ class PoolExecutor:
                 yield pending.pop(future), future.result()
         # The workers stay up for the next run on the same variants; close() ends them.
 
+    def drain(self, grace: float = 5.0) -> Iterator[tuple[Task, list[dict]]]:
+        """After an interruption of :meth:`run`: the chunks that were in flight and finish
+        within ``grace`` seconds; the others are cancelled."""
+        pending, self._pending = self._pending, {}
+        if pending:
+            done, _ = wait(pending, timeout=grace)
+            for future in done:
+                if not future.cancelled() and future.exception() is None:
+                    yield pending[future], future.result()
+        running = [f for f in pending if not f.done()]
+        for future in pending:
+            future.cancel()
+        if running:  # chunks still running after the grace: their workers are stopped
+            self._terminate()
+
+    def _terminate(self) -> None:
+        pool, self._pool, self._variants = self._pool, None, None
+        if pool is None:
+            return
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+
     def close(self) -> None:
+        self._pending = {}
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -288,14 +355,16 @@ def make_executor(
     scheduler: str | None = None,
     dask_local: int | None = None,
     preload: Iterable[str] = WORKER_MODULES,
+    tls: Mapping[str, str | None] | None = None,
 ):
     """Serial for one job, else a process pool (``jobs=0``: one per CPU); Dask when a
     ``scheduler`` address or a number of ``dask_local`` workers is given. ``preload``: the
-    modules every worker imports before its first task."""
+    modules every worker imports before its first task. ``tls``: the ``ca_file``, ``cert``
+    and ``key`` files for a ``tls://`` scheduler."""
     if scheduler is not None or dask_local is not None:
         from vtsim.analysis.dask_executor import DaskExecutor
 
-        return DaskExecutor(scheduler=scheduler, workers=dask_local, preload=preload)
+        return DaskExecutor(scheduler=scheduler, workers=dask_local, preload=preload, tls=tls)
     if jobs is None or jobs == 1:
         return SerialExecutor()
     if jobs <= 0:
@@ -314,9 +383,26 @@ def start_executor(executor, variants) -> None:
 def chunk_tasks(variants: list[str], replications: int, jobs: int) -> list[Task]:
     """Replication blocks, outer; variants, inner: an interrupted run has whole blocks
     for every variant, so paired comparisons stay paired."""
+    return list(iter_chunk_tasks(variants, replications, jobs))
+
+
+def iter_chunk_tasks(
+    variants: list[str], replications: int, jobs: int, first: int = 0
+) -> Iterator[Task]:
+    """:func:`chunk_tasks`, made as they are taken (replications ``first ..
+    first + replications - 1``): however large ``replications``, the executor holds only
+    the few in flight."""
     size = max(10, min(250, -(-replications // max(1, 4 * jobs))))
-    tasks: list[Task] = []
     for start in range(0, replications, size):
         stop = min(replications, start + size)
-        tasks.extend(Task(v, start, stop) for v in variants)
-    return tasks
+        for v in variants:
+            yield Task(v, first + start, first + stop)
+
+
+def drain(executor, grace: float = 5.0):
+    """The chunks an interrupted executor still finishes within ``grace`` seconds (none if
+    it cannot say: executors of your own need no ``drain``)."""
+    method = getattr(executor, "drain", None)
+    if method is None:
+        return iter(())
+    return method(grace)

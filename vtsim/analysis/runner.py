@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.executors import Task, chunk_tasks, make_executor, start_executor
+from vtsim.analysis.executors import drain, iter_chunk_tasks, make_executor, start_executor
 from vtsim.analysis.results import Results
 from vtsim.errors import VtsimError
 from vtsim.scenario.loader import load_scenario
 from vtsim.scenario.schema import Scenario
 from vtsim.scenario.transforms import apply_package, package_cost
+
+GRACE = 5.0
+"""Seconds an interrupted run waits for the chunks in flight (kept if they finish)."""
 
 
 def _progress_bar(total: int, enabled: bool | None, desc: str):
@@ -91,11 +94,9 @@ def run(
 
     owned = executor is None
     executor = executor or make_executor(jobs)
-    tasks = chunk_tasks(package_ids, replications, getattr(executor, "jobs", 1))
-    if first_replication:
-        tasks = [
-            Task(t.variant, t.start + first_replication, t.stop + first_replication) for t in tasks
-        ]
+    tasks = iter_chunk_tasks(
+        package_ids, replications, getattr(executor, "jobs", 1), first=first_replication
+    )
     chunks: list[tuple] = []
     complete = True
     start_executor(executor, variants)  # before the progress bar starts its thread
@@ -108,6 +109,13 @@ def run(
             bar.update(task.stop - task.start)
     except KeyboardInterrupt:
         complete = False
+        try:  # chunks in flight that finish within a short grace are kept too
+            for task, rows in drain(executor, GRACE):
+                for row in rows:
+                    row["package"] = task.variant
+                chunks.append((task, rows))
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+            pass
         executor.close()
         warnings.warn(
             "Interrupted: keeping the replications finished for every package.", stacklevel=2

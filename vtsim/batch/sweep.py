@@ -137,10 +137,48 @@ class Sweep(Model):
         return self
 
 
+MAX_POINTS = 200_000
+"""Most points a design may have: its table, the check of every point and the chunk
+plan stay within memory and minutes (a full factorial multiplies quickly)."""
+
+
+def design_size(sweep: Sweep) -> int:
+    """How many points the design has, counted without building it."""
+    kind = sweep.design.kind
+    if kind == "latin_hypercube":
+        return int(sweep.design.points)
+    levels = [len(f.values) if f.values is not None else f.levels for f in sweep.factors]
+    if kind == "full_factorial":
+        n = 1
+        for k in levels:
+            n *= k
+        return n
+    return 1 + sum(k for k in levels)  # one_at_a_time: at most the centre and every level
+
+
+def check_design_size(sweep: Sweep, limit: int = MAX_POINTS) -> int:
+    """The design's size, or VtsimError if it exceeds ``limit`` points."""
+    n = design_size(sweep)
+    if n > limit:
+        kind = sweep.design.kind
+        how = (
+            "give fewer points:"
+            if kind == "latin_hypercube"
+            else "give factors fewer values or levels, or use a latin_hypercube design with"
+        )
+        raise VtsimError(
+            f"the sweep's {kind} design has {n:,} points; at most {limit:,} are allowed "
+            f"(each runs every package and replication): {how} a few hundred to a few "
+            "thousand points."
+        )
+    return n
+
+
 def design_table(sweep: Sweep):
     """One row per point (index ``point``), one column per factor (a DataFrame)."""
     import pandas as pd
 
+    check_design_size(sweep)
     factors = sweep.factors
     ids = [f.id for f in factors]
     if sweep.design.kind == "full_factorial":
@@ -221,6 +259,68 @@ class Variants:
         )
         return apply_package(world, package)
 
+    def overrides(self) -> dict[str, list[str]]:
+        """Factors a package sets again (``{package: [factor ids]}``): at every point the
+        package's value, not the design's, is simulated there."""
+        if getattr(self, "_overrides", None) is None:
+            self._overrides = package_overrides(self.sweep, self.base)
+        return self._overrides
+
+    def simulated(self, point: int, package: str) -> dict[str, float]:
+        """The values of the factors ``package`` overrides, as simulated at ``point``: a
+        ``set`` factor's value read back from the variant; a ``scale`` or ``add`` factor
+        whose place the package sets had no effect (1 or 0)."""
+        out = {}
+        factors = {f.id: f for f in self.sweep.factors}
+        data = None
+        for fid in self.overrides().get(package, []):
+            factor = factors[fid]
+            if factor.op != "set":
+                out[fid] = 1.0 if factor.op == "scale" else 0.0
+                continue
+            if data is None:
+                data = self[self.key(point, package)].model_dump(mode="json")
+            out[fid] = _read_number(data, factor.path)
+        return out
+
+
+def _places(data: dict, path: str) -> set[tuple[int, object]]:
+    from vtsim.scenario.transforms import _targets
+
+    try:
+        return {(id(c), k) for c, k in _targets(data, paths.split(path), path)}
+    except VtsimError:
+        return set()
+
+
+def _read_number(data: dict, path: str) -> float:
+    from vtsim.scenario.transforms import _targets
+
+    try:
+        found = _targets(data, paths.split(path), path)
+    except VtsimError:
+        return float("nan")
+    values = {c[k] for c, k in found if isinstance(c[k], (int, float))}
+    return float(values.pop()) if len(values) == 1 else float("nan")
+
+
+def package_overrides(sweep: Sweep, base: Scenario) -> dict[str, list[str]]:
+    """``{package: [factor ids]}``: the factors whose place one of the package's measures
+    sets (``op: set``), so the design's value is not what that package simulates."""
+    data = base.model_dump(mode="json")
+    factor_places = {f.id: _places(data, f.path) for f in sweep.factors}
+    out: dict[str, list[str]] = {}
+    for package in base.packages:
+        places = set()
+        for mid in package.measures:
+            for effect in base.measure(mid).effects:
+                if effect.op == "set":
+                    places |= _places(data, effect.path)
+        hit = [fid for fid, fp in factor_places.items() if fp & places]
+        if hit:
+            out[package.id] = hit
+    return out
+
 
 def load_sweep(path: str | Path) -> tuple[Sweep, Scenario]:
     """Read and validate a sweep file and its base scenario; every factor path, package
@@ -250,6 +350,7 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Scenario]:
         problems.append(
             (paths.render(loc, data), paths.line_of(node, loc), "not a threat of the scenario.")
         )
+    columns = _outcome_columns(base)
     for i, factor in enumerate(sweep.factors):
         grid = factor.grid()
         for value in {min(grid), max(grid)}:
@@ -257,14 +358,45 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Scenario]:
             try:
                 world = apply_point(base, [effect], f"factor '{factor.id}' = {value:g}")
                 for package in sweep.packages or known:
-                    apply_package(world, package)
+                    columns |= _outcome_columns(apply_package(world, package))
             except VtsimError as exc:
                 loc = ["factors", i, "path"]
                 problems.append((paths.render(loc, data), paths.line_of(node, loc), str(exc)))
                 break
+    for i, outcome in enumerate(sweep.outcomes):
+        if outcome not in columns:
+            loc = ["outcomes", i]
+            near = _near(outcome, columns)
+            problems.append(
+                (
+                    paths.render(loc, data),
+                    paths.line_of(node, loc),
+                    f"'{outcome}' is not an outcome of this scenario"
+                    + (f"; did you mean {near}?" if near else "")
+                    + " (`vtsim columns SCENARIO` lists them).",
+                )
+            )
+    try:
+        check_design_size(sweep)
+    except VtsimError as exc:
+        loc = ["design"]
+        problems.append((paths.render(loc, data), paths.line_of(node, loc), str(exc)))
     if problems:
         raise ScenarioError(source, problems)
     return sweep, base
+
+
+def _outcome_columns(scenario: Scenario) -> set[str]:
+    from vtsim.model.world import columns_for
+
+    return {c.name for c in columns_for(scenario)}
+
+
+def _near(word: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=3)
+    return ", ".join(f"'{c}'" for c in close)
 
 
 def _resolve(path: Path) -> Path:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from vtsim.cli.options import dask_options, dask_security, force_option
+
 
 @click.command()
 @click.argument("sweep", type=click.Path(dir_okay=False))
@@ -25,14 +27,9 @@ import click
     show_default=True,
     help="Local worker processes; 0 means one per CPU, 1 runs in this process.",
 )
-@click.option("--scheduler", default=None, help="Run on a Dask scheduler (tcp://HOST:PORT).")
-@click.option(
-    "--dask-local",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Start a local Dask cluster of N worker processes on 127.0.0.1.",
-)
+@dask_options
 @click.option("--resume", is_flag=True, help="Finish an interrupted run in the same folder.")
+@force_option
 @click.option(
     "-n",
     "--replications",
@@ -63,7 +60,11 @@ def batch(
     jobs,
     scheduler,
     dask_local,
+    tls_ca_file,
+    tls_cert,
+    tls_key,
     resume,
+    force,
     replications,
     seed,
     chunk_size,
@@ -81,19 +82,19 @@ def batch(
     """
     from vtsim.batch.report import write_analysis
     from vtsim.batch.runner import run_sweep
-    from vtsim.errors import VtsimError
 
-    if scheduler is not None and dask_local is not None:
-        raise VtsimError("give either --scheduler or --dask-local, not both.")
+    dask = dask_security(scheduler, dask_local, tls_ca_file, tls_cert, tls_key)
     out = Path(output) if output else Path("vtsim-output") / Path(sweep).stem
     try:
         results = run_sweep(
             sweep,
             out,
             jobs=jobs,
-            scheduler=scheduler,
-            dask_local=dask_local,
+            scheduler=dask["scheduler"],
+            dask_local=dask["dask_local"],
+            tls=dask["tls"],
             resume=resume,
+            force=force,
             progress=progress,
             replications=replications,
             seed=seed,
@@ -101,12 +102,7 @@ def batch(
             fmt=fmt,
         )
     except KeyboardInterrupt:
-        click.echo(
-            f"Interrupted: finished chunks are kept in {out}; run the same command with "
-            "--resume to finish.",
-            err=True,
-        )
-        sys.exit(130)
+        _interrupted(out)
     written = write_analysis(results, out, figures=figures)
     m = results.manifest
     click.echo(
@@ -118,6 +114,20 @@ def batch(
         click.echo(results.regret(outcome).to_string(index=False, float_format="%.3g"))
         click.echo("")
     click.echo("Results: " + ", ".join(str(p) for p in written))
+
+
+def _interrupted(out: Path) -> None:
+    """Ctrl-C: one line, no traceback, status 130 (a second Ctrl-C while the pool and
+    cluster close is ignored)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    click.echo(
+        f"Interrupted: finished chunks are kept in {out}; run the same command with "
+        "--resume to finish.",
+        err=True,
+    )
+    sys.exit(130)
 
 
 COMMANDS = [batch]

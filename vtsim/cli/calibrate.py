@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import simulation_options
+from vtsim.cli.options import force_option, simulation_options
 
 
 @click.command()
@@ -30,7 +30,8 @@ from vtsim.cli.options import simulation_options
 @click.option(
     "--figures/--no-figures", default=True, show_default=True, help="Write calibration.png."
 )
-def calibrate(scenarios, replications, seed, jobs, progress, output, targets_file, figures):
+@force_option
+def calibrate(scenarios, replications, seed, jobs, progress, output, targets_file, figures, force):
     """Compare SCENARIOS (default: every bundled scenario) with the public record.
 
     Runs each scenario's baseline (and the packages a target compares), then prints, for
@@ -47,7 +48,10 @@ def calibrate(scenarios, replications, seed, jobs, progress, output, targets_fil
     from vtsim.analysis.calibration import calibrate as run_calibration
     from vtsim.analysis.executors import make_executor
     from vtsim.report.calibration_figures import write_calibration
+    from vtsim.report.output import prepare_output, staged_output
 
+    files = ("calibration.csv", "calibration.png")
+    prepare_output(output, files, force=force)  # before anything is simulated
     # Every scenario and the targets file are read and checked before anything runs.
     executor = make_executor(jobs)
     try:
@@ -63,8 +67,9 @@ def calibrate(scenarios, replications, seed, jobs, progress, output, targets_fil
     finally:
         executor.close()
     click.echo(result.text())
-    written = write_calibration(result, output, figures=figures)
-    click.echo("Results: " + ", ".join(str(p) for p in written))
+    with staged_output(output, files) as stage:
+        written = write_calibration(result, stage, figures=figures)
+    click.echo("Results: " + ", ".join(str(Path(output) / p.name) for p in written))
 
 
 COMMANDS = [calibrate]

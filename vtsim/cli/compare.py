@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import comparison_options, simulation_options
+from vtsim.cli.options import comparison_options, force_option, simulation_options
 
 
 @click.command()
@@ -70,6 +70,7 @@ from vtsim.cli.options import comparison_options, simulation_options
     show_default=True,
     help="With -o, write the figures too.",
 )
+@force_option
 def compare(
     scenario,
     packages,
@@ -87,6 +88,7 @@ def compare(
     output,
     fmt,
     figures,
+    force,
 ):
     """Compare packages of SCENARIO with its baseline: per phase the paired difference with a
     95 % interval, the probability of being better, cost, burden on the public and cost per
@@ -101,6 +103,10 @@ def compare(
       vtsim compare harbour-festival -m entrance-screening -m vehicle-barriers
       vtsim compare harbour-festival --until-decided --max-replications 2000 -j 2
     """
+    if output:  # checked and made before anything is simulated
+        from vtsim.report.output import prepare_output
+
+        prepare_output(output, force=force)
     groups = [m.split(",") for m in measures] or None  # one package per -m
     options = dict(
         packages=list(packages) or None,
@@ -132,13 +138,17 @@ def compare(
     written = []
     if output:
         from vtsim.report.html import write_comparison
+        from vtsim.report.output import staged_output
 
-        written = write_comparison(comparison, Path(output), figures=figures, jobs=jobs)
-        if stopping is not None:
-            from vtsim.io import write_json
+        with staged_output(output) as stage:  # the folder changes only once all is written
+            if stopping is not None:  # before write_comparison: its manifest comes last
+                from vtsim.io import write_json
 
-            write_json(Path(output) / "until_decided.json", stopping.as_dict())
-            written.append(Path(output) / "until_decided.json")
+                write_json(stage / "until_decided.json", stopping.as_dict())
+            written = write_comparison(comparison, stage, figures=figures, jobs=jobs)
+            if stopping is not None:
+                written.append(stage / "until_decided.json")
+        written = [Path(output) / p.name for p in written]
     if fmt == "json":
         from vtsim.io import clean_for_json
 

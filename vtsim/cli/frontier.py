@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import simulation_options, valuation_option
+from vtsim.cli.options import force_option, simulation_options, valuation_option
 
 
 @click.command()
@@ -35,6 +35,7 @@ from vtsim.cli.options import simulation_options, valuation_option
 @click.option("-o", "--output", type=click.Path(file_okay=False), default=None)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--figures/--no-figures", default=True, show_default=True)
+@force_option
 def frontier(
     scenario,
     measures,
@@ -48,6 +49,7 @@ def frontier(
     output,
     fmt,
     figures,
+    force,
 ):
     """Evaluate combinations of SCENARIO's measures on common random numbers and mark the
     cost-effectiveness frontier: yearly cost against yearly benefit (harm, loss and burden
@@ -59,8 +61,12 @@ def frontier(
       vtsim frontier harbour-festival -m entrance-screening -m vehicle-barriers -m joint-command
     """
     from vtsim.analysis.frontier import frontier as run_frontier
-    from vtsim.io import atomic_path, clean_for_json, write_json
+    from vtsim.io import clean_for_json
+    from vtsim.report.output import prepare_output, staged_output
 
+    files = ("frontier.csv", "frontier.json", "frontier.png")
+    if output:  # checked and made before anything is simulated
+        prepare_output(output, files, force=force)
     result = run_frontier(
         scenario,
         measures=list(measures) or None,
@@ -74,23 +80,9 @@ def frontier(
     )
     written = []
     if output:
-        folder = Path(output)
-        folder.mkdir(parents=True, exist_ok=True)
-        csv = folder / "frontier.csv"
-        with atomic_path(csv) as tmp:
-            result.frame.to_csv(tmp, index=False)
-        written.append(csv)
-        write_json(
-            folder / "frontier.json",
-            clean_for_json({"method": result.method, "rows": result.frame.to_dict("records")}),
-        )
-        written.append(folder / "frontier.json")
-        if figures:
-            from vtsim.report.figures import save
-            from vtsim.report.frontier_figures import plot_frontier
-
-            save(plot_frontier(result), folder / "frontier.png")
-            written.append(folder / "frontier.png")
+        with staged_output(output, files) as folder:
+            written = _write(result, folder, figures)
+        written = [Path(output) / p.name for p in written]
     if fmt == "json":
         payload = clean_for_json({"method": result.method, "rows": result.frame.to_dict("records")})
         click.echo(json.dumps(payload, indent=2, default=str))
@@ -101,6 +93,28 @@ def frontier(
     if not all(c.results.complete for c in result.comparisons):
         click.echo("Interrupted: partial results.", err=True)
         sys.exit(130)
+
+
+def _write(result, folder: Path, figures: bool) -> list[Path]:
+    from vtsim.io import atomic_path, clean_for_json, write_json
+
+    written = []
+    csv = folder / "frontier.csv"
+    with atomic_path(csv) as tmp:
+        result.frame.to_csv(tmp, index=False)
+    written.append(csv)
+    write_json(
+        folder / "frontier.json",
+        clean_for_json({"method": result.method, "rows": result.frame.to_dict("records")}),
+    )
+    written.append(folder / "frontier.json")
+    if figures:
+        from vtsim.report.figures import save
+        from vtsim.report.frontier_figures import plot_frontier
+
+        save(plot_frontier(result), folder / "frontier.png")
+        written.append(folder / "frontier.png")
+    return written
 
 
 COMMANDS = [frontier]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from vtsim.cli.options import force_option
+
 
 @click.command()
 @click.argument("scenario")
@@ -49,7 +51,8 @@ import click
     show_default=True,
     help="Write the network figure coloured by criticality.",
 )
-def network(scenario, output, top, top_pairs, candidates, fmt, figure):
+@force_option
+def network(scenario, output, top, top_pairs, candidates, fmt, figure, force):
     """Rank the facilities of SCENARIO by the people cut off when each fails alone (N-1),
     beside betweenness centrality, and list the worst pairs (N-2).
 
@@ -57,23 +60,28 @@ def network(scenario, output, top, top_pairs, candidates, fmt, figure):
     """
     from vtsim.analysis.network import criticality
     from vtsim.io import atomic_path
+    from vtsim.report.output import prepare_output, staged_output
     from vtsim.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario)
+    folder = (
+        Path(output) if output else Path("vtsim-output") / f"{Path(str(scenario)).stem}-network"
+    )
+    files = ("criticality.csv", "pairs.csv", "criticality.png")
+    prepare_output(folder, files, force=force)  # before anything is computed
     report = criticality(loaded, candidates=candidates, top_pairs=top_pairs)
-    out = Path(output) if output else Path("vtsim-output") / f"{Path(str(scenario)).stem}-network"
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, frame in (("criticality.csv", report.table), ("pairs.csv", report.pairs)):
-        with atomic_path(out / name) as tmp:
-            frame.to_csv(tmp, index=False)
-        written.append(out / name)
-    if figure:
-        from vtsim.report.figures import save
-        from vtsim.report.infra_figures import network_figure
+    with staged_output(folder, files) as out:
+        for name, frame in (("criticality.csv", report.table), ("pairs.csv", report.pairs)):
+            with atomic_path(out / name) as tmp:
+                frame.to_csv(tmp, index=False)
+            written.append(folder / name)
+        if figure:
+            from vtsim.report.figures import save
+            from vtsim.report.infra_figures import network_figure
 
-        save(network_figure(loaded, report), out / "criticality.png")
-        written.append(out / "criticality.png")
+            save(network_figure(loaded, report), out / "criticality.png")
+            written.append(folder / "criticality.png")
     if fmt == "json":
         from vtsim.io import clean_for_json
 

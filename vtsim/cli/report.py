@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import comparison_options, simulation_options
+from vtsim.cli.options import comparison_options, force_option, simulation_options
 
 
 @click.command()
@@ -33,9 +33,11 @@ from vtsim.cli.options import comparison_options, simulation_options
 )
 @simulation_options
 @comparison_options
+@force_option
 def report(
     source,
     output,
+    force,
     packages,
     measures,
     replications,
@@ -55,9 +57,13 @@ def report(
     command that reproduce it.
     """
     from vtsim.report.excel import REPORT_WORKBOOK
-    from vtsim.report.html import build_report, is_results_folder
+    from vtsim.report.html import build_report
+    from vtsim.report.output import RESULTS_FILES, check_results_folder, prepare_output
 
-    if is_results_folder(source):
+    own = (*RESULTS_FILES, "report.html", REPORT_WORKBOOK)  # beside the results is fine
+    if Path(source).is_dir():
+        check_results_folder(source)  # believed only once it matches its manifest
+        prepare_output(output, own, force=force)
         path = build_report(
             source,
             Path(output),
@@ -68,6 +74,7 @@ def report(
     else:
         from vtsim.analysis.compare import compare
 
+        prepare_output(output, own, force=force)  # before anything is simulated
         comparison = compare(
             source,
             packages=list(packages) or None,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vtsim.cli.options import simulation_options
+from vtsim.cli.options import dask_options, dask_security, force_option, simulation_options
 from vtsim.resources import DEFAULT_SCENARIO
 
 
@@ -41,13 +41,8 @@ from vtsim.resources import DEFAULT_SCENARIO
 @click.option(
     "--figures/--no-figures", default=True, show_default=True, help="Write the scorecard figure."
 )
-@click.option("--scheduler", default=None, help="Run on a Dask scheduler (tcp://HOST:PORT).")
-@click.option(
-    "--dask-local",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Start a local Dask cluster of N worker processes on loopback.",
-)
+@dask_options
+@force_option
 def run(
     scenario,
     replications,
@@ -61,6 +56,10 @@ def run(
     figures,
     scheduler,
     dask_local,
+    tls_ca_file,
+    tls_cert,
+    tls_key,
+    force,
 ):
     """Run SCENARIO (default: the bundled harbour-festival) and print its scorecard.
 
@@ -69,14 +68,14 @@ def run(
     """
     from vtsim.analysis.executors import make_executor
     from vtsim.analysis.runner import run as run_scenario
-    from vtsim.errors import VtsimError
-    from vtsim.report.output import write_results
+    from vtsim.report.output import prepare_output, write_results
     from vtsim.scenario.loader import load_scenario
 
-    if scheduler is not None and dask_local is not None:
-        raise VtsimError("give either --scheduler or --dask-local, not both.")
+    dask = dask_security(scheduler, dask_local, tls_ca_file, tls_cert, tls_key)
     loaded = load_scenario(scenario)
-    executor = make_executor(jobs, scheduler=scheduler, dask_local=dask_local)
+    out = Path(output) if output else Path("vtsim-output") / Path(str(scenario)).stem
+    prepare_output(out, force=force)  # before anything is simulated
+    executor = make_executor(jobs, **dask)
     try:
         results = run_scenario(
             loaded,
@@ -90,7 +89,6 @@ def run(
         )
     finally:
         executor.close()
-    out = Path(output) if output else Path("vtsim-output") / Path(str(scenario)).stem
     written = write_results(results, out, figures=figures, jobs=jobs)
     if fmt == "json":
         from vtsim.report.output import scorecard_records

@@ -13,12 +13,19 @@ from vtsim.resources import bundled_scenarios
 @click.command()
 @click.argument("files", nargs=-1, required=True)
 def validate(files: tuple[str, ...]) -> None:
-    """Check scenario FILES; report every problem with its field path and line."""
+    """Check scenario or sweep FILES; report every problem with its field path and line.
+
+    A sweep file (one with `factors:`) is checked as `vtsim batch` would before running:
+    its scenario, packages, outcomes, the design's size and every point of the design.
+    """
     from vtsim.scenario.loader import load_scenario
 
     failed = 0
     for name in files:
         try:
+            if _is_sweep(name):
+                click.echo(_check_sweep(name))
+                continue
             s = load_scenario(name)
         except VtsimError as exc:
             failed += 1
@@ -30,6 +37,42 @@ def validate(files: tuple[str, ...]) -> None:
         )
     if failed:
         raise click.exceptions.Exit(2)
+
+
+def _is_sweep(name: str) -> bool:
+    """A sweep file: a top-level ``factors:`` key (read from the first 1 MB only)."""
+    import re
+    from pathlib import Path
+
+    from vtsim.batch.sweep import _resolve
+
+    path = _resolve(Path(name))
+    if not path.is_file():
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
+        return False
+    return re.search(r"^factors\s*:", head, re.MULTILINE) is not None
+
+
+def _check_sweep(name: str) -> str:
+    """Every check `vtsim batch` makes before it runs (each point built, none simulated)."""
+    from vtsim.batch.sweep import Variants, design_table, load_sweep, packages_of
+
+    sweep, base = load_sweep(name)
+    design = design_table(sweep)
+    packages = packages_of(sweep, base)
+    variants = Variants(sweep, base, design, cache=1)
+    for point in design.index:
+        for package in packages:
+            variants.build(int(point), package)
+    return (
+        f"ok: {name} (sweep {sweep.name or '(unnamed)'}: {len(design)} point(s) x "
+        f"{len(packages)} package(s) x {sweep.replications} replication(s) on {base.name}; "
+        f"every point checked)"
+    )
 
 
 @click.command()

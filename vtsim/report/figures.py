@@ -19,6 +19,10 @@ def _pyplot():
             matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Names come from scenario files: a '$' in one must print as a dollar, not start
+    # mathtext (a '$x_$' would otherwise crash the figure after the whole simulation).
+    # vtsim's own labels use no mathtext.
+    matplotlib.rcParams["text.parse_math"] = False
     return plt
 
 
