@@ -18,7 +18,9 @@ class VtsimGroup(click.Group):
         try:
             return super().invoke(ctx)
         except VtsimError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from vtsim.exercise.text import printable  # no escape sequence reaches the terminal
+
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 
