@@ -39,6 +39,13 @@ class Target(Model):
     scenario: str = Field(description="Scenario file (relative to the portfolio) or bundled name.")
     weight: float = Field(1.0, gt=0, description="How much this target's harm counts.")
     name: str = ""
+    visibility: float = Field(
+        1.0,
+        gt=0,
+        description="Multiplies the attacker's gain at this target in the security game "
+        "(`vtsim games`, `vtsim roadmap --adversary adaptive`): how much more an attack here "
+        "is worth to the attacker than its harm alone (symbolism, media attention).",
+    )
 
 
 class Candidate(Model):
@@ -49,6 +56,17 @@ class Candidate(Model):
 
 
 VALUED = "valued"
+
+
+class Resource(Model):
+    """A mobile resource (a patrol team, a deployable package): ``count`` identical units,
+    each protecting one target at a time with ``measures`` (catalogue or scenario ids).
+    Used by the security game across targets (:mod:`vtsim.analysis.adversary`)."""
+
+    id: Identifier
+    name: str = ""
+    measures: list[Identifier] = Field(min_length=1)
+    count: int = Field(1, ge=1, description="Units; each covers one target at a time.")
 
 
 class Constraint(Model):
@@ -82,6 +100,16 @@ class Portfolio(Model):
     )
     targets: list[Target] = Field(min_length=1)
     candidates: list[Identifier | Candidate] = Field(min_length=1)
+    resources: list[Resource] = Field(
+        default_factory=list,
+        description="Mobile resources the security game allocates across targets.",
+    )
+    attacker_gain: Literal["harm", "casualties"] = Field(
+        "harm",
+        description="What an attack is worth to the attacker in the security game: `harm` "
+        "(the defender's loss: the valued harm, or `metric`) or `casualties` "
+        "(casualties_total), times each target's `visibility`.",
+    )
 
 
 def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Scenario]]:
