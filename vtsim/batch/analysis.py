@@ -7,10 +7,17 @@ All outcomes are taken as "lower is better" unless ``better="higher"`` is given.
   point means on the factors, per package, with the R^2 of the linear fit (SRC^2 sums
   to about R^2 when factors are uncorrelated, as in a Latin hypercube; Saltelli et al.,
   *Global Sensitivity Analysis: The Primer*, 2008, ch. 1).
+- :meth:`BatchResults.sensitivity_indices`: Sobol, Morris, FAST or SRC indices with
+  confidence intervals, matched to the design (:mod:`vtsim.batch.sensitivity`).
 - :meth:`BatchResults.regret`: at each point, how much worse a package is than the best
-  package there (Savage regret); its mean, 90th percentile and maximum across points.
+  package there (Savage regret); its mean (with a paired 95 % interval), 90th percentile
+  and maximum across points; :meth:`BatchResults.best`, :meth:`BatchResults.satisficing`:
+  the best package per point or "not distinguishable", and the share of points meeting a
+  threshold, with intervals (:mod:`vtsim.batch.robustness`: noise from the common random
+  numbers).
 - :meth:`BatchResults.discover`: PRIM (Friedman & Fisher 1999; as used in robust
-  decision making, Lempert et al. 2006): a box of factor ranges where a package fails.
+  decision making, Lempert et al. 2006) with pasting, a minimum mass and quasi-p-values
+  (Bryant & Lempert 2010), or CART: a box of factor ranges where a package fails.
 """
 
 from __future__ import annotations
@@ -108,22 +115,95 @@ class BatchResults:
             rows.append({**row, **dict(zip(keep, coef[1:])), "r2": r2})
         return pd.DataFrame(rows)
 
-    def regret(self, outcome: str | None = None, better: str = "lower") -> pd.DataFrame:
-        """Per package: mean, 90th percentile and max regret across points, and the share
-        of points where it is the best package."""
+    def sensitivity_indices(
+        self,
+        outcome: str | None = None,
+        method: str | None = None,
+        packages: list[str] | None = None,
+        conf_level: float = 0.95,
+        num_resamples: int = 200,
+    ) -> pd.DataFrame:
+        """Global sensitivity indices with confidence intervals, per package: Sobol (S1,
+        ST), Morris (mu_star, sigma, mu), FAST (S1, ST) or SRC with p-values, the method
+        the sweep's design supports unless ``method`` is given (refused, with the reason,
+        where it does not apply). Computed on point means; ``noise_share`` and
+        ``noise_in_means`` give the Monte Carlo share of the variance
+        (:mod:`vtsim.batch.sensitivity`). A package whose outcome is constant is left out
+        (VtsimError if every package's is, or if it is the one package asked for)."""
+        from vtsim.batch.sensitivity import check_method, indices, noise
+
         outcome = outcome or self.outcomes[0]
-        regrets = self.regret_table(outcome, better)
-        best = regrets.eq(0)
-        return pd.DataFrame(
-            {
-                "package": regrets.columns,
-                "outcome": outcome,
-                "mean_regret": regrets.mean().to_numpy(),
-                "p90_regret": regrets.quantile(0.9).to_numpy(),
-                "max_regret": regrets.max().to_numpy(),
-                "share_best": best.mean().to_numpy(),
-            }
-        ).sort_values("max_regret", kind="stable", ignore_index=True)
+        means = self.point_means(outcome).reindex(self.design.index)
+        sweep = self.manifest.get("sweep") or {}
+        spec = sweep.get("design") or {"kind": "table"}
+        chosen = packages or list(means.columns)
+        frames, refused = [], []
+        for package in chosen:
+            if package not in means.columns:
+                raise VtsimError(f"unknown package '{package}'; expected one of: {self.packages}.")
+            label = f"'{outcome}' for package '{package}'"
+            try:
+                part = indices(
+                    spec,
+                    self.design,
+                    means[package].to_numpy(dtype=float),
+                    method=method,
+                    seed=int(sweep.get("seed", 0)),
+                    conf_level=conf_level,
+                    num_resamples=num_resamples,
+                    label=label,
+                )
+            except VtsimError as exc:
+                if "constant" not in str(exc) or len(chosen) == 1:
+                    raise
+                refused.append(str(exc))
+                continue
+            part.insert(0, "method", check_method(spec.get("kind") or "table", method))
+            part.insert(0, "outcome", outcome)
+            part.insert(0, "package", package)
+            for key, value in noise(self.frame, outcome, package).items():
+                part[key] = value
+            frames.append(part)
+        if not frames:
+            raise VtsimError(" ".join(refused))
+        out = pd.concat(frames, ignore_index=True)
+        out.attrs["refused"] = refused
+        return out
+
+    def regret(self, outcome: str | None = None, better: str = "lower") -> pd.DataFrame:
+        """Per package: mean regret across points (with a 95 % interval over the paired
+        replications), 90th percentile and max regret, and the shares of points where it
+        is the best package by point means (``share_best``), clearly the best (its paired
+        interval against the runner-up excludes zero: ``share_clear_best``) and possibly
+        the best (not worse than the best beyond noise: ``share_possibly_best``).
+        See :mod:`vtsim.batch.robustness`."""
+        from vtsim.batch.robustness import regret_summary
+
+        outcome = outcome or self.outcomes[0]
+        table = regret_summary(self, outcome, better)
+        return table.sort_values("max_regret", kind="stable", ignore_index=True)
+
+    def best(self, outcome: str | None = None, better: str = "lower") -> pd.DataFrame:
+        """Per point: the best package, the runner-up, the paired 95 % interval of their
+        gap and a verdict (the best package, or "not distinguishable")."""
+        from vtsim.batch.robustness import best_table
+
+        return best_table(self, outcome or self.outcomes[0], better)
+
+    def regret_intervals(self, outcome: str | None = None, better: str = "lower"):
+        """Per point and package: regret with its paired 95 % interval."""
+        from vtsim.batch.robustness import regret_intervals
+
+        return regret_intervals(self, outcome or self.outcomes[0], better)
+
+    def satisficing(
+        self, threshold: float, outcome: str | None = None, better: str = "lower"
+    ) -> pd.DataFrame:
+        """Per package: share of points meeting ``outcome <= threshold``, with Wilson
+        intervals, by point means, surely and possibly (within-point noise)."""
+        from vtsim.batch.robustness import satisficing
+
+        return satisficing(self, outcome or self.outcomes[0], threshold, better)
 
     def regret_table(self, outcome: str, better: str = "lower") -> pd.DataFrame:
         """Points x packages: how much worse than the best package at that point."""
@@ -140,30 +220,65 @@ class BatchResults:
         better: str = "lower",
         alpha: float = 0.1,
         min_support: float = 0.1,
+        *,
+        noise: bool = False,
+        method: str = "prim",
+        qp_max: float | None = 0.05,
+        paste: bool = True,
+        max_depth: int = 3,
     ) -> dict:
-        """PRIM: the box of factor ranges where ``package`` fails.
+        """PRIM (or CART with ``method="cart"``): the box of factor ranges where
+        ``package`` fails.
 
         A point fails when the package's mean outcome is worse than ``threshold``, or,
         without a threshold, when the package is not the best one there (regret > 0).
         Returns ``box`` (factor, low, high, restricted, ``kept``: the share of the factor's
         range the box keeps, 1 where unrestricted), ``coverage`` (share of failures
         inside the box), ``density`` (share of the box that fails), ``trajectory``.
+
+        ``noise=True``: a point fails only where the replications show it beyond noise:
+        the package is worse than the best package there with a paired 95 % interval
+        excluding zero, or the 95 % interval of its mean lies beyond ``threshold``.
+        PRIM restrictions whose quasi-p-value exceeds ``qp_max`` are dropped (``qp`` in
+        the box, ``dropped``); ``min_support`` is the minimum mass of the box; a
+        :class:`~vtsim.batch.robustness.DiscoveryWarning` is issued (and ``warning``
+        set) when every or no point fails.
         """
         outcome = outcome or self.outcomes[0]
         if package not in self.packages:
             raise VtsimError(f"unknown package '{package}'; expected one of: {self.packages}.")
-        if threshold is None:
+        if threshold is None and noise:
+            from vtsim.batch.robustness import regret_intervals
+
+            table = regret_intervals(self, outcome, better)
+            fails = table[table["package"] == package].set_index("point")["clearly_worse"]
+        elif threshold is None:
             fails = self.regret_table(outcome, better)[package] > 1e-12
+        elif noise:
+            part = self.summary(outcome)
+            part = part[part["package"] == package].set_index("point")
+            fails = part["lo"] > threshold if better == "lower" else part["hi"] < threshold
         else:
             values = self.point_means(outcome)[package]
             fails = values > threshold if better == "lower" else values < threshold
-        x = self.design.loc[fails.index]
-        found = prim(x, fails.to_numpy(), alpha=alpha, min_support=min_support)
-        found["failed"] = fails.rename("failed")
         if threshold is None:
-            found["rule"] = "not the best package"
+            rule = "clearly not the best package" if noise else "not the best package"
         else:
-            found["rule"] = f"{outcome} {'>' if better == 'lower' else '<'} {threshold:.3g}"
+            rule = f"{outcome} {'>' if better == 'lower' else '<'} {threshold:.3g}"
+            rule += " (beyond noise)" if noise else ""
+        x = self.design.loc[fails.index]
+        if method == "cart":
+            from vtsim.batch.robustness import cart_box
+
+            found = cart_box(x, fails.to_numpy(), max_depth, min_support, label=rule)
+        elif method == "prim":
+            found = prim(
+                x, fails.to_numpy(), alpha, min_support, qp_max=qp_max, paste=paste, label=rule
+            )
+        else:
+            raise VtsimError(f"method must be 'prim' or 'cart'; got {method!r}.")
+        found["failed"] = fails.rename("failed")
+        found["rule"] = rule
         return found
 
     # -- figures ----------------------------------------------------------------------
@@ -171,6 +286,11 @@ class BatchResults:
         from vtsim.batch.figures import sensitivity_figure
 
         return sensitivity_figure(self.sensitivity(outcome))
+
+    def plot_sensitivity_indices(self, outcome: str | None = None, **kw):
+        from vtsim.batch.figures import indices_figure
+
+        return indices_figure(self.sensitivity_indices(outcome, **kw))
 
     def plot_regret(self, outcome: str | None = None, better: str = "lower"):
         from vtsim.batch.figures import regret_figure
@@ -191,70 +311,20 @@ class BatchResults:
         return discovery_figure(found, self.design, package, outcome)
 
 
-def prim(x: pd.DataFrame, y: np.ndarray, alpha: float = 0.1, min_support: float = 0.1) -> dict:
+def prim(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    alpha: float = 0.1,
+    min_support: float = 0.1,
+    **options,
+) -> dict:
     """Patient Rule Induction Method: peel a share ``alpha`` of the points off one side
     of one factor at a time, keeping the peel that raises the failure density most,
-    until the box holds fewer than ``min_support`` of the points. The box returned is
-    the one on the peeling trajectory with the highest density among boxes covering at
-    least half of the failures (or the first box, if none does better)."""
-    y = np.asarray(y, dtype=float)
-    n, total = len(y), float(y.sum())
-    inside = np.ones(n, dtype=bool)
-    limits = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
-    trajectory = [_box_stats(limits, inside, y, total)]
-    while inside.sum() > max(1, min_support * n) and total > 0:
-        best = None
-        for c in x.columns:
-            col = x[c].to_numpy(dtype=float)
-            values = col[inside]
-            for side, cut in (
-                ("low", np.quantile(values, alpha)),
-                ("high", np.quantile(values, 1 - alpha)),
-            ):
-                keep = inside & (col >= cut if side == "low" else col <= cut)
-                if keep.sum() in (0, inside.sum()):
-                    continue
-                density = y[keep].mean()
-                if best is None or density > best[0]:
-                    best = (density, c, side, cut, keep)
-        if best is None or best[4].sum() < min_support * n:
-            break
-        _, c, side, cut, keep = best
-        lo, hi = limits[c]
-        limits[c] = (float(cut), hi) if side == "low" else (lo, float(cut))
-        inside = keep
-        trajectory.append(_box_stats(limits, inside, y, total))
-    traj = pd.DataFrame([{k: v for k, v in t.items() if k != "limits"} for t in trajectory])
-    eligible = [i for i, t in enumerate(trajectory) if t["coverage"] >= 0.5] or [0]
-    chosen = trajectory[max(eligible, key=lambda i: (trajectory[i]["density"], -i))]
-    full = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
-    box = pd.DataFrame(
-        [
-            {
-                "factor": c,
-                "low": lo,
-                "high": hi,
-                "restricted": (lo, hi) != full[c],
-                "kept": (hi - lo) / (full[c][1] - full[c][0]) if full[c][1] > full[c][0] else 1.0,
-            }
-            for c, (lo, hi) in chosen["limits"].items()
-        ]
-    )
-    return {
-        "box": box,
-        "coverage": chosen["coverage"],
-        "density": chosen["density"],
-        "support": chosen["support"],
-        "failure_rate": total / n if n else np.nan,
-        "trajectory": traj,
-    }
+    until the box would hold fewer than ``min_support`` of the points (the minimum mass).
+    The box is the densest on the peeling trajectory among boxes covering at least half
+    of the failures (or the first box), then pasted, and its restrictions tested by
+    quasi-p-values (those above ``qp_max=0.05`` dropped). Options and the result:
+    :func:`vtsim.batch.robustness.prim_box`."""
+    from vtsim.batch.robustness import prim_box
 
-
-def _box_stats(limits: dict, inside: np.ndarray, y: np.ndarray, total: float) -> dict:
-    k = int(inside.sum())
-    return {
-        "limits": dict(limits),
-        "support": k / len(y),
-        "density": float(y[inside].mean()) if k else np.nan,
-        "coverage": float(y[inside].sum() / total) if total else np.nan,
-    }
+    return prim_box(x, y, alpha, min_support, **options)

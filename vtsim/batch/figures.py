@@ -160,3 +160,106 @@ def discovery_figure(found: dict, design: pd.DataFrame, package: str, outcome: s
     ax.legend(fontsize=11)
     fig.tight_layout()
     return fig
+
+
+INDEX_LABELS = {
+    "S1": "first-order index S1",
+    "ST": "total index ST",
+    "mu_star": "Morris μ* (mean |elementary effect|)",
+    "sigma": "Morris σ (spread of elementary effects)",
+    "SRC": "standardised regression coefficient",
+}
+
+
+def indices_figure(table: pd.DataFrame, packages: list[str] | None = None):
+    """Global sensitivity indices with their confidence intervals (whiskers): one panel
+    per index (S1 and ST; μ* and σ; SRC), one bar per package and factor. The subtitle
+    gives the Monte Carlo share of the analysed variance (``noise_in_means``)."""
+    plt = _pyplot()
+    _style(plt)
+    shown = [i for i in INDEX_LABELS if i in set(table["index"])]
+    part = table[table["index"].isin(shown)]
+    packages = packages or list(dict.fromkeys(part["package"]))
+    factors = list(dict.fromkeys(part["factor"]))
+    fig, axes = plt.subplots(
+        1,
+        len(shown),
+        figsize=(6.5 * len(shown), 1.6 + 0.5 * len(factors) * max(1, len(packages)) ** 0.5),
+        sharey=True,
+        squeeze=False,
+    )
+    height = 0.8 / max(1, len(packages))
+    y = np.arange(len(factors))
+    for ax, index in zip(axes[0], shown):
+        rows = part[part["index"] == index]
+        for i, package in enumerate(packages):
+            sel = rows[rows["package"] == package].set_index("factor").reindex(factors)
+            value = sel["value"].to_numpy(dtype=float)
+            lo = np.clip(value - sel["lo"].to_numpy(dtype=float), 0, None)
+            hi = np.clip(sel["hi"].to_numpy(dtype=float) - value, 0, None)
+            ax.barh(
+                y + i * height,
+                value,
+                height,
+                xerr=[np.nan_to_num(lo), np.nan_to_num(hi)],
+                color=PALETTE[i % len(PALETTE)],
+                ecolor="black",
+                capsize=3,
+                label=package,
+            )
+        ax.axvline(0, color="black", lw=1)
+        ax.set_xlabel(INDEX_LABELS[index])
+    axes[0][0].set_yticks(y + height * (len(packages) - 1) / 2, factors)
+    axes[0][0].invert_yaxis()
+    axes[0][-1].legend(loc="best", fontsize=10)
+    first = table.iloc[0]
+    noise = (
+        table.drop_duplicates("package")["noise_in_means"] if "noise_in_means" in table else None
+    )
+    level = ""
+    if noise is not None and noise.notna().any():
+        level = f"; Monte Carlo share of the point means' variance ≤ {share(float(noise.max()))}"
+    fig.suptitle(
+        f"What drives {first['outcome']} ({first['method']}, 95 % intervals{level})", fontsize=14
+    )
+    fig.tight_layout()
+    return fig
+
+
+def satisficing_figure(table: pd.DataFrame):
+    """Satisficing robustness: per package, the share of points meeting the threshold
+    (by point means, with its 95 % Wilson interval over points), and the range from
+    "surely" to "possibly" meeting it once each point's Monte Carlo noise is counted."""
+    plt = _pyplot()
+    _style(plt)
+    fig, ax = plt.subplots(figsize=(10, 2.2 + 0.8 * len(table)))
+    y = np.arange(len(table))
+    ax.barh(
+        y,
+        table["share_possible"] - table["share_sure"],
+        0.5,
+        left=table["share_sure"],
+        color=PALETTE[2],
+        alpha=0.35,
+        label="surely … possibly (within-point noise)",
+    )
+    ax.errorbar(
+        table["share"],
+        y,
+        xerr=[
+            (table["share"] - table["share_lo"]).clip(lower=0),  # rounding at 0 and 1
+            (table["share_hi"] - table["share"]).clip(lower=0),
+        ],
+        fmt="o",
+        color=PALETTE[0],
+        capsize=4,
+        label="share by point means (95 % Wilson interval)",
+    )
+    ax.set_yticks(y, list(table["package"]))
+    ax.invert_yaxis()  # the table's order, top to bottom
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("share of the sweep's points meeting the threshold")
+    ax.set_title(f"Satisficing robustness: {table['rule'].iloc[0]}")
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    fig.tight_layout()
+    return fig

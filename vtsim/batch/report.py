@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -28,8 +29,24 @@ def discovery_target(results, outcome: str) -> tuple[str, dict]:
     return package, {"threshold": float(means.quantile(0.75))}
 
 
+def sensitivity_indices(results):
+    """Every outcome's global sensitivity indices with intervals (indices.csv), where the
+    design supports them; outcomes refused (constant, or a design without global indices)
+    are left out. None when no outcome has any."""
+    from vtsim.errors import VtsimError
+
+    frames = []
+    for outcome in results.outcomes:
+        try:
+            frames.append(results.sensitivity_indices(outcome))
+        except VtsimError:
+            continue
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def write_analysis(results, folder: str | Path, figures: bool = True) -> list[Path]:
-    """results.parquet (or .csv), summary.csv, sensitivity.csv, regret.csv (+ figures)."""
+    """results.parquet (or .csv), summary.csv, sensitivity.csv, regret.csv, indices.csv
+    (global sensitivity with intervals, where the design supports it) (+ figures)."""
     folder = Path(folder)
     written = []
     if results.manifest.get("format") == "csv":
@@ -41,22 +58,41 @@ def write_analysis(results, folder: str | Path, figures: bool = True) -> list[Pa
         written.append(path)
     outcomes = results.outcomes
     written.append(_csv(pd.concat([results.summary(o) for o in outcomes]), folder / "summary.csv"))
-    written.append(
-        _csv(pd.concat([results.sensitivity(o) for o in outcomes]), folder / "sensitivity.csv")
-    )
+    from vtsim.batch.sensitivity import NOT_SRC
+
+    kind = (results.manifest.get("sweep") or {}).get("design", {}).get("kind")
+    src = kind not in NOT_SRC  # regression coefficients mean nothing on these designs
+    if src:
+        written.append(
+            _csv(pd.concat([results.sensitivity(o) for o in outcomes]), folder / "sensitivity.csv")
+        )
     written.append(_csv(pd.concat([results.regret(o) for o in outcomes]), folder / "regret.csv"))
+    indices = sensitivity_indices(results)
+    if indices is not None:
+        written.append(_csv(indices, folder / "indices.csv"))
     if figures and len(results.design) > 1:
         from vtsim.report.figures import save
 
         first = outcomes[0]
         for name, fig in (
-            ("sensitivity.png", results.plot_sensitivity(first)),
+            *([("sensitivity.png", results.plot_sensitivity(first))] if src else []),
             ("regret.png", results.plot_regret(first)),
             ("robustness.png", results.plot_robustness(results.factors[0], first)),
         ):
             save(fig, folder / name)
             written.append(folder / name)
+        if indices is not None:
+            from vtsim.batch.figures import indices_figure
+
+            shown = indices[indices["outcome"] == indices["outcome"].iloc[0]]
+            save(indices_figure(shown), folder / "indices.png")
+            written.append(folder / "indices.png")
         package, kw = discovery_target(results, first)
-        save(results.plot_discovery(package, first, **kw), folder / "discovery.png")
+        with warnings.catch_warnings():  # the figure's title says when no point is a case
+            from vtsim.batch.robustness import DiscoveryWarning
+
+            warnings.simplefilter("ignore", DiscoveryWarning)
+            figure = results.plot_discovery(package, first, **kw)
+        save(figure, folder / "discovery.png")
         written.append(folder / "discovery.png")
     return written

@@ -268,6 +268,7 @@ BATCH_FILES = (
     "results.csv",
     "summary.csv",
     "sensitivity.csv",
+    "indices.csv",
     "regret.csv",
     "*.png",
 )

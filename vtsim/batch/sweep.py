@@ -9,7 +9,8 @@ a design and a number of replications per point::
     seed: 7
     replications: 20                        # per point and package
     packages: [baseline, screening]         # default: the baseline and every package
-    design: {kind: latin_hypercube, points: 16}   # or full_factorial, one_at_a_time
+    design: {kind: latin_hypercube, points: 16}   # or full_factorial, one_at_a_time,
+    # sobol (n), morris (trajectories), fast (n), hypercube (n, max_correlation), table (file)
     factors:
       - id: detection-rate
         path: prevent.detection_rate_per_day
@@ -36,15 +37,15 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_serializer, model_validator
 
+from vtsim.batch import designs
 from vtsim.errors import ScenarioError, VtsimError
-from vtsim.model.streams import stable_key
 from vtsim.scenario import paths
 from vtsim.scenario.loader import load_scenario, read_yaml, validate_model
 from vtsim.scenario.schema import Effect, Identifier, Scenario
 from vtsim.scenario.schema_base import Model
-from vtsim.scenario.transforms import apply_effect, apply_package
+from vtsim.scenario.transforms import apply_effect, apply_package, validate_changed
 
 FRONT = ("point", "package", "replication")
 
@@ -96,15 +97,102 @@ class Factor(Model):
         return float(round(v)) if self.integer else float(v)
 
 
+DESIGN_KINDS = (
+    "full_factorial",
+    "latin_hypercube",
+    "one_at_a_time",
+    "sobol",
+    "morris",
+    "fast",
+    "hypercube",
+    "table",
+)
+
+
+_DESIGN_NEEDS = {
+    "latin_hypercube": ("points",),
+    "sobol": ("n",),
+    "morris": ("trajectories",),
+    "fast": ("n",),
+    "hypercube": ("n",),
+    "table": ("file",),
+}
+_DESIGN_USES = {
+    "latin_hypercube": {"points"},
+    "sobol": {"n", "calc_second_order"},
+    "morris": {"trajectories", "levels"},
+    "fast": {"n", "interference"},
+    "hypercube": {"n", "points", "max_correlation", "candidates"},
+    "table": {"file"},
+}
+
+
 class Design(Model):
-    kind: Literal["full_factorial", "latin_hypercube", "one_at_a_time"] = "full_factorial"
+    """How the points are chosen (see the module docstring and :mod:`vtsim.batch.designs`).
+
+    Fields a kind does not use stay unset, and unset fields are left out of the sweep's
+    record (so the manifest of a sweep written before these kinds existed is unchanged)."""
+
+    kind: Literal[DESIGN_KINDS] = "full_factorial"
     points: int | None = Field(None, ge=1, description="Points of a Latin hypercube.")
+    n: int | None = Field(
+        None, ge=1, description="Base sample size (sobol: a power of 2; fast; hypercube)."
+    )
+    calc_second_order: bool | None = Field(None, description="Sobol: second-order indices too.")
+    trajectories: int | None = Field(None, ge=2, description="Morris: trajectories.")
+    levels: int | None = Field(None, ge=2, description="Morris: grid levels (even; 4).")
+    interference: int | None = Field(None, ge=1, description="FAST: interference factor M (4).")
+    max_correlation: float | None = Field(
+        None, gt=0, le=1, description="Hypercube: largest |r| between factors (0.1)."
+    )
+    candidates: int | None = Field(None, ge=1, description="Hypercube: candidates compared (20).")
+    file: str | None = Field(
+        None, min_length=1, description="Table: CSV of points, relative to the sweep file."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hypercube_points(cls, data):
+        if isinstance(data, dict) and data.get("kind") == "hypercube":
+            if data.get("n") is None and data.get("points") is not None:
+                data = {**data, "n": data["points"], "points": None}
+        return data
 
     @model_validator(mode="after")
     def _points(self):
         if self.kind == "latin_hypercube" and self.points is None:
             raise ValueError("a latin_hypercube design needs points: N")
+        for name in _DESIGN_NEEDS.get(self.kind, ()):
+            if getattr(self, name) is None:
+                label = {"n": "n: N", "trajectories": "trajectories: R", "file": "file: points.csv"}
+                raise ValueError(f"a {self.kind} design needs {label.get(name, name)}")
+        extra = [
+            name
+            for name in Design.model_fields
+            if name != "kind"
+            and not (name == "points" and self.kind in ("full_factorial", "one_at_a_time"))
+            and name not in _DESIGN_USES.get(self.kind, set())
+            and getattr(self, name) is not None
+        ]
+        if extra:
+            raise ValueError(f"a {self.kind} design does not take {', '.join(extra)}")
+        if self.kind == "sobol" and self.n & (self.n - 1):
+            raise ValueError(
+                f"a sobol design needs n a power of 2 (Sobol' sequences balance only then); "
+                f"got {self.n}: try {1 << max(1, (self.n - 1).bit_length() - 1)} "
+                f"or {1 << self.n.bit_length()}"
+            )
+        if self.kind == "morris" and self.levels is not None and self.levels % 2:
+            raise ValueError("a morris design needs an even number of levels (4 is usual)")
+        if self.kind == "fast" and self.n <= 4 * (self.interference or 4) ** 2:
+            m = self.interference or 4
+            raise ValueError(f"a fast design needs n > 4 M^2 = {4 * m * m} (M = {m})")
         return self
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler):
+        data = handler(self)
+        return {k: v for k, v in data.items() if k in ("kind", "points") or v is not None}
 
 
 class Sweep(Model):
@@ -143,10 +231,17 @@ plan stay within memory and minutes (a full factorial multiplies quickly)."""
 
 
 def design_size(sweep: Sweep) -> int:
-    """How many points the design has, counted without building it."""
+    """How many points the design has, counted without building it (a ``table`` design's
+    file is read and checked)."""
     kind = sweep.design.kind
     if kind == "latin_hypercube":
         return int(sweep.design.points)
+    if kind == "hypercube":
+        return int(sweep.design.n)
+    if kind in designs.SALIB_KINDS:
+        return designs.salib_size(sweep.design, len(sweep.factors))
+    if kind == "table":
+        return len(designs.read_table(designs.table_path(sweep.design.file), sweep.factors))
     levels = [len(f.values) if f.values is not None else f.levels for f in sweep.factors]
     if kind == "full_factorial":
         n = 1
@@ -161,11 +256,14 @@ def check_design_size(sweep: Sweep, limit: int = MAX_POINTS) -> int:
     n = design_size(sweep)
     if n > limit:
         kind = sweep.design.kind
-        how = (
-            "give fewer points:"
-            if kind == "latin_hypercube"
-            else "give factors fewer values or levels, or use a latin_hypercube design with"
-        )
+        how = {
+            "latin_hypercube": "give fewer points:",
+            "hypercube": "give a smaller n:",
+            "sobol": "give a smaller n (the design has n (k + 2) points), so",
+            "fast": "give a smaller n (the design has n k points), so",
+            "morris": "give fewer trajectories, so",
+            "table": "give the table fewer rows:",
+        }.get(kind, "give factors fewer values or levels, or use a latin_hypercube design with")
         raise VtsimError(
             f"the sweep's {kind} design has {n:,} points; at most {limit:,} are allowed "
             f"(each runs every package and replication): {how} a few hundred to a few "
@@ -174,34 +272,54 @@ def check_design_size(sweep: Sweep, limit: int = MAX_POINTS) -> int:
     return n
 
 
+def _same(a: float, b: float) -> bool:
+    """Equal up to rounding (a centre (low + high) / 2 against a linspace level)."""
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
 def design_table(sweep: Sweep):
-    """One row per point (index ``point``), one column per factor (a DataFrame)."""
+    """One row per point (index ``point``), one column per factor (a DataFrame).
+
+    A ``hypercube`` design's largest |r| between two factors is in
+    ``frame.attrs["max_correlation"]``."""
     import pandas as pd
 
     check_design_size(sweep)
     factors = sweep.factors
     ids = [f.id for f in factors]
-    if sweep.design.kind == "full_factorial":
+    kind = sweep.design.kind
+    attrs = {}
+    if kind == "full_factorial":
         rows = list(itertools.product(*(f.grid() for f in factors)))
-    elif sweep.design.kind == "one_at_a_time":
+    elif kind == "one_at_a_time":
+        # The centre once, then each factor's other levels; a level equal to the centre
+        # up to rounding (0.16 and 0.15999999999999998) is the centre, not a new point.
         centre = [f.centre() for f in factors]
         rows = [tuple(centre)]
         for i, f in enumerate(factors):
+            seen = [centre[i]]
             for v in f.grid():
-                if v != centre[i]:
+                if not any(_same(v, s) for s in seen):
+                    seen.append(v)
                     rows.append(tuple(centre[:i] + [v] + centre[i + 1 :]))
-    else:
+    elif kind == "latin_hypercube":
         n = sweep.design.points
-        rng = np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(sweep.seed, spawn_key=(stable_key("design"),)))
-        )
+        rng = designs.design_rng(sweep.seed)
         cols = []
         for f in factors:
             u = (rng.permutation(n) + rng.random(n)) / n
             cols.append([f.at_quantile(x) for x in u])
         rows = list(zip(*cols))
+    elif kind == "table":
+        rows = designs.read_table(designs.table_path(sweep.design.file), factors)
+    else:
+        u = designs.unit_sample(sweep.design, len(factors), sweep.seed)
+        rows = [[f.at_quantile(x) for f, x in zip(factors, row)] for row in u]
     frame = pd.DataFrame(rows, columns=ids, dtype=float)
     frame.index.name = "point"
+    if kind == "hypercube":
+        attrs["max_correlation"] = designs.max_abs_correlation(frame.to_numpy())
+    frame.attrs.update(attrs)
     return frame
 
 
@@ -215,14 +333,8 @@ def apply_point(base: Scenario, effects: list[Effect], label: str) -> Scenario:
     data = base.model_dump(mode="json")
     for effect in effects:
         apply_effect(data, effect, label)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = paths.clean_loc(err["loc"], data)
-        raise VtsimError(
-            f"{label}: the changed scenario is invalid at {paths.render(loc, data)}: {err['msg']}."
-        ) from None
+    # the schema, then the references the changes name (a zone, a facility), as measures are
+    return validate_changed(data, label, base)
 
 
 class Variants:
@@ -331,6 +443,11 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Scenario]:
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", 1, "expected a mapping of sweep fields at the top.")])
     sweep = validate_model(Sweep, data, source, node)
+    if sweep.design.kind == "table":  # the table's path, from the sweep file's folder
+        table = designs.table_path(sweep.design.file, path.parent).resolve()
+        sweep = sweep.model_copy(
+            update={"design": sweep.design.model_copy(update={"file": str(table)})}
+        )
     scenario_path = path.parent / sweep.scenario
     base = load_scenario(scenario_path if scenario_path.exists() else sweep.scenario)
     problems = []
@@ -419,5 +536,9 @@ def packages_of(sweep: Sweep, base: Scenario) -> list[str]:
 
 def fingerprint(sweep: Sweep, base: Scenario) -> str:
     """What a resumed run must match: the sweep and the resolved base scenario."""
-    text = json.dumps([sweep.model_dump(mode="json"), base.model_dump(mode="json")], sort_keys=True)
+    record = [sweep.model_dump(mode="json"), base.model_dump(mode="json")]
+    if sweep.design.kind == "table":  # the points themselves, not only the file's name
+        table = designs.table_path(sweep.design.file)
+        record.append(hashlib.blake2b(table.read_bytes(), digest_size=12).hexdigest())
+    text = json.dumps(record, sort_keys=True)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
