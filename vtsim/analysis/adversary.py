@@ -703,23 +703,3 @@ def _row(plan, k, step, model, chosen, spread, fixed, game, a) -> dict:
 
 
 ADAPTIVE_FILES = ("adaptive_roadmap.csv", "adaptive_targets.csv", "adaptive.png")
-
-
-def write_adaptive(result: AdaptiveRoadmap, out: Path) -> list[Path]:
-    """Write the adaptive roadmap's tables and figure into ``out`` (atomically)."""
-    from vtsim.io import atomic_path
-    from vtsim.report.adversary_figures import plot_adaptive
-    from vtsim.report.figures import save
-
-    out = Path(out)
-    written = []
-    for name, frame in (
-        ("adaptive_roadmap.csv", result.steps),
-        ("adaptive_targets.csv", result.targets),
-    ):
-        with atomic_path(out / name) as tmp:
-            frame.to_csv(tmp, index=False)
-        written.append(out / name)
-    save(plot_adaptive(result), out / "adaptive.png")
-    written.append(out / "adaptive.png")
-    return written

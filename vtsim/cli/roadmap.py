@@ -102,7 +102,7 @@ def roadmap(
         with staged_output(output, _own()) as stage:
             written = _write(result, stage)
             if adaptive is not None:
-                from vtsim.analysis.adversary import write_adaptive
+                from vtsim.report.adversary_figures import write_adaptive
 
                 written += write_adaptive(adaptive, stage)
         click.echo("Results: " + ", ".join(str(Path(output) / p.name) for p in written))

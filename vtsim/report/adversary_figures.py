@@ -6,6 +6,8 @@ Presentation only: it reads an :class:`vtsim.analysis.adversary.AdaptiveRoadmap`
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from vtsim.report.figures import PALETTE, _pyplot, _wrap
@@ -65,3 +67,22 @@ def plot_adaptive(result):
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def write_adaptive(result, out: Path) -> list[Path]:
+    """Write the adaptive roadmap's tables and figure into ``out`` (atomically)."""
+    from vtsim.io import atomic_path
+    from vtsim.report.figures import save
+
+    out = Path(out)
+    written = []
+    for name, frame in (
+        ("adaptive_roadmap.csv", result.steps),
+        ("adaptive_targets.csv", result.targets),
+    ):
+        with atomic_path(out / name) as tmp:
+            frame.to_csv(tmp, index=False)
+        written.append(out / name)
+    save(plot_adaptive(result), out / "adaptive.png")
+    written.append(out / "adaptive.png")
+    return written
