@@ -69,7 +69,11 @@ class Fit(Model):
     )
 
     def fits(self, kind: object, setting: object) -> bool:
-        """Whether a place fits (kind ``other`` or no setting: cannot tell, so it fits)."""
+        """Whether a place fits (kind ``other`` or no setting: cannot tell, so it fits).
+        Read from data not yet validated: a kind or setting that is not a word cannot tell
+        either (the schema reports it)."""
+        kind = kind if isinstance(kind, str) else None
+        setting = setting if isinstance(setting, str) else None
         kind_ok = (
             self.kinds == "any" or kind in (None, "other") or kind in {k.value for k in self.kinds}
         )
@@ -172,6 +176,22 @@ def _load(path_text: str, mtime: float, size: int) -> Catalogue:
                 [(paths.render(loc, data), paths.line_of(node, loc), "measure id used twice.")],
             )
         seen.add(measure.id)
+    known = {source.id for source in catalogue.sources}
+    for i, measure in enumerate(catalogue.measures):  # a right's concern cites a source
+        for j, right in enumerate(measure.rights):
+            if right.source not in known:
+                cited = ("measures", i, "rights", j, "source")
+                raise ScenarioError(
+                    path_text,
+                    [
+                        (
+                            paths.render(cited, data),
+                            paths.line_of(node, cited),
+                            f"no source '{right.source}' in the catalogue's `sources`; "
+                            f"expected one of: {', '.join(sorted(known)) or '(none)'}.",
+                        )
+                    ],
+                )
     return catalogue
 
 

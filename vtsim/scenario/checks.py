@@ -48,7 +48,14 @@ def check_scenario(s: Scenario) -> list[Problem]:
     return list(_check(s))
 
 
-def _check(s: Scenario) -> Iterator[Problem]:
+def check_references(s: Scenario) -> list[Problem]:
+    """The cross-reference problems of a scenario changed by measures (a facility, zone or
+    agency its changes name must exist), without applying its measures again and without
+    the checks registered by higher layers (which may apply measures themselves)."""
+    return list(_check(s, measures=False))
+
+
+def _check(s: Scenario, measures: bool = True) -> Iterator[Problem]:
     site_ids = [x.id for x in s.sites]
     agency_ids = [a.id for a in s.agencies]
     measure_ids = [m.id for m in s.measures]
@@ -114,28 +121,31 @@ def _check(s: Scenario) -> Iterator[Problem]:
 
     yield from check_medical(s)
 
-    # Every measure and package must apply cleanly to this scenario.
-    from vtsim.scenario.transforms import apply_measures, apply_package
+    if measures:
+        # Every measure and package must apply cleanly to this scenario.
+        from vtsim.scenario.transforms import apply_measures, apply_package
 
-    broken = set()
-    for i, measure in enumerate(s.measures):
-        try:
-            apply_measures(s, [measure], f"measure '{measure.id}'")
-        except VtsimError as exc:
-            broken.add(measure.id)
-            yield ("measures", i, "effects"), f"{exc} (scenario '{s.name}')"
-    for i, package in enumerate(s.packages):
-        if set(package.measures) & broken or not set(package.measures) <= set(measure_ids):
-            continue
-        try:
-            apply_package(s, package.id)
-        except VtsimError as exc:
-            yield ("packages", i, "measures"), str(exc)
+        broken = set()
+        for i, measure in enumerate(s.measures):
+            try:
+                apply_measures(s, [measure], f"measure '{measure.id}'")
+            except VtsimError as exc:
+                broken.add(measure.id)
+                yield ("measures", i, "effects"), f"{exc} (scenario '{s.name}')"
+        for i, package in enumerate(s.packages):
+            if set(package.measures) & broken or not set(package.measures) <= set(measure_ids):
+                continue
+            try:
+                apply_package(s, package.id)
+            except VtsimError as exc:
+                yield ("packages", i, "measures"), str(exc)
 
     # Infrastructure: facilities, links, dependencies, crews; threats on facilities.
     from vtsim.scenario.infrastructure import check_infrastructure
 
     yield from check_infrastructure(s)
+    if not measures:
+        return
 
     # Checks registered by higher layers (the exercise script of vtsim.exercise).
     for check in _REGISTERED:

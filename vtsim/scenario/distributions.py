@@ -11,6 +11,11 @@ fixed value::
     delay_min: {dist: exponential, mean: 5}
 
 The unit is the one in the field name (``_min``, ``_days``, ``_kmh``...).
+Every parameter is a finite number and no family gives a negative value (every
+distributed quantity is a time, a count, a distance or a speed): a fixed value,
+a uniform or triangular ``low``, a normal's ``mean`` and ``sd`` are all >= 0.
+Fields that need more (a positive speed, at most a million people) say so with
+:func:`dist_bounds`.
 Every draw takes exactly one value from the stream it is given, using the
 generator's ``standard_*`` methods scaled by the parameters; a measure that
 scales or shifts a distribution therefore moves every draw monotonically on
@@ -20,14 +25,27 @@ common random numbers (what makes paired comparisons sharp).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+_NEVER_NEGATIVE = "(times, counts, distances and speeds are never negative)"
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    def largest(self) -> float:
+        """The largest value it gives (bounded families), else a value it very seldom
+        exceeds (six standard deviations above the mean): what an upper bound on the field
+        is checked against."""
+        return self.expected()
+
+    def smallest(self) -> float:
+        """The smallest value it gives (bounded families), else its mean: what a lower bound
+        on the field is checked against."""
+        return self.expected()
 
     def sample(self, rng: np.random.Generator) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -51,7 +69,7 @@ class _Dist(BaseModel):
 
 class Fixed(_Dist):
     dist: Literal["fixed"] = "fixed"
-    value: float
+    value: float = Field(ge=0, description=f"The value {_NEVER_NEGATIVE}.")
 
     def sample(self, rng: np.random.Generator) -> float:
         rng.random()  # one draw per call whatever the family: streams stay aligned
@@ -62,6 +80,12 @@ class Fixed(_Dist):
         return np.full(n, float(self.value))
 
     def expected(self) -> float:
+        return self.value
+
+    def largest(self) -> float:
+        return self.value
+
+    def smallest(self) -> float:
         return self.value
 
     def scaled(self, factor: float) -> Fixed:
@@ -75,11 +99,14 @@ class Normal(_Dist):
     """Normal(mean, sd), truncated at zero by clipping (times, counts and rates are >= 0)."""
 
     dist: Literal["normal"] = "normal"
-    mean: float
+    mean: float = Field(ge=0)
     sd: float = Field(ge=0)
 
     def sample(self, rng: np.random.Generator) -> float:
         return max(0.0, self.mean + self.sd * rng.standard_normal())
+
+    def largest(self) -> float:
+        return self.mean + 6 * self.sd
 
     def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.maximum(0.0, self.mean + self.sd * rng.standard_normal(n))
@@ -100,6 +127,18 @@ class LogNormal(_Dist):
     dist: Literal["lognormal"] = "lognormal"
     mean: float = Field(gt=0)
     sd: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _spread(self):
+        if self.sd > 1000 * self.mean:
+            raise ValueError(
+                "expected sd at most 1,000 times the mean: a wider lognormal is outside what "
+                "the model was built and tested for"
+            )
+        return self
+
+    def largest(self) -> float:
+        return self.mean + 6 * self.sd
 
     @property
     def _log_params(self) -> tuple[float, float]:
@@ -130,7 +169,7 @@ class LogNormal(_Dist):
 
 class Triangular(_Dist):
     dist: Literal["triangular"] = "triangular"
-    low: float
+    low: float = Field(ge=0)
     mode: float
     high: float
 
@@ -159,6 +198,12 @@ class Triangular(_Dist):
     def expected(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    def largest(self) -> float:
+        return self.high
+
+    def smallest(self) -> float:
+        return self.low
+
     def scaled(self, factor: float) -> Triangular:
         return Triangular(low=self.low * factor, mode=self.mode * factor, high=self.high * factor)
 
@@ -168,7 +213,7 @@ class Triangular(_Dist):
 
 class Uniform(_Dist):
     dist: Literal["uniform"] = "uniform"
-    low: float
+    low: float = Field(ge=0)
     high: float
 
     @model_validator(mode="after")
@@ -186,6 +231,12 @@ class Uniform(_Dist):
     def expected(self) -> float:
         return (self.low + self.high) / 2
 
+    def largest(self) -> float:
+        return self.high
+
+    def smallest(self) -> float:
+        return self.low
+
     def scaled(self, factor: float) -> Uniform:
         return Uniform(low=self.low * factor, high=self.high * factor)
 
@@ -199,6 +250,9 @@ class Exponential(_Dist):
 
     def sample(self, rng: np.random.Generator) -> float:
         return self.mean * rng.standard_exponential()
+
+    def largest(self) -> float:
+        return 6 * self.mean  # mean + 6 sd, as the others
 
     def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return self.mean * rng.standard_exponential(n)
@@ -217,8 +271,13 @@ DIST_FAMILIES = ("fixed", "normal", "lognormal", "triangular", "uniform", "expon
 
 
 def _number_is_fixed(value):
-    """A bare number in YAML means a fixed value."""
+    """A bare number in YAML means a fixed value (checked here, so that an error names the
+    field as written, not its ``fixed.value``)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("a finite number (not NaN or infinity)")
+        if value < 0:
+            raise ValueError(f"a number >= 0 {_NEVER_NEGATIVE}")
         return {"dist": "fixed", "value": value}
     return value
 
@@ -232,6 +291,40 @@ from pydantic import BeforeValidator  # noqa: E402
 
 Dist = Annotated[_DistUnion, BeforeValidator(_number_is_fixed)]
 """A distribution field: a number (fixed) or a mapping tagged with ``dist``."""
+
+
+def _shown(x: float) -> str:
+    return f"{x:,}" if float(x).is_integer() else f"{x:g}"
+
+
+def dist_bounds(
+    what: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    positive: str = "",
+    why: str = "",
+) -> AfterValidator:
+    """Bounds on a distribution field, checked on its values (a fixed value, a uniform or
+    triangular range) or its mean (the unbounded families), with a message that says why:
+    ``Annotated[Dist, dist_bounds("people", high=1_000_000)]``.
+
+    ``positive``: why its mean must be > 0 (a speed: at zero, responders never arrive)."""
+    more = why or "more is outside what the model was built and tested for"
+    less = why or "less is outside what the model was built and tested for"
+
+    def check(dist: Any) -> Any:
+        if not isinstance(dist, _Dist):
+            return dist
+        if positive and not dist.expected() > 0:
+            raise ValueError(f"a mean above 0 {what}: {positive}")
+        if low is not None and dist.smallest() < low:
+            raise ValueError(f"at least {_shown(low)} {what}: {less}")
+        if high is not None and dist.largest() > high:
+            raise ValueError(f"at most {_shown(high)} {what}: {more}")
+        return dist
+
+    return AfterValidator(check)
 
 
 def fixed(value: float) -> Fixed:

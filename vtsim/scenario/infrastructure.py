@@ -18,12 +18,12 @@ Units: hours of outage and repair time (``_hours``), days for the horizon.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from vtsim.scenario.distributions import Dist, Fixed
-from vtsim.scenario.schema_base import Model, Text
+from vtsim.scenario.schema_base import Model, Text, at_least, at_most
 
 Ident = str  # validated as an Identifier in the fields below
 
@@ -36,9 +36,9 @@ class Facility(Model):
     id: Ident = _ID
     name: Text = ""
     sector: Ident = Field(min_length=1, description="power, water, telecom, health, ...")
-    population_served: float = Field(
-        0.0, ge=0, description="People (customers) who lose this sector's service with it."
-    )
+    population_served: Annotated[
+        float, at_most(100_000_000, "people", "a facility serves a city, not a continent")
+    ] = Field(0.0, ge=0, description="People (customers) who lose this sector's service with it.")
     source: bool = Field(False, description="Produces its sector's service (plant, headworks).")
     critical: bool = Field(
         False, description="A critical customer (hospital, emergency centre): first in a plan."
@@ -94,7 +94,7 @@ class Crew(Model):
 
     id: Ident = _ID
     name: Text = ""
-    count: int = Field(1, ge=0, description="Crew units.")
+    count: Annotated[int, at_most(10_000, "crew units")] = Field(1, ge=0, description="Crew units.")
     sectors: list[Ident] | None = Field(None, description="Sectors it can repair; all if omitted.")
     travel_hours: Dist = Field(Fixed(value=1.0), description="Travel to each job, hours.")
     available_after_hours: float = Field(
@@ -147,10 +147,13 @@ class NetworkFiles(Model):
 class Infrastructure(Model):
     """Interdependent infrastructure of the scenario's city."""
 
-    horizon_days: float = Field(14.0, gt=0, description="Recovery window simulated, days.")
-    curve_step_hours: float = Field(
-        6.0, gt=0, description="Step of the service curves Q(t) kept per replication, hours."
-    )
+    horizon_days: Annotated[
+        float, at_most(365, "days", "the recovery model covers days and weeks, not years")
+    ] = Field(14.0, gt=0, description="Recovery window simulated, days.")
+    curve_step_hours: Annotated[
+        float,
+        at_least(0.1, "hours (6 minutes)", "finer steps make the service curves too long to keep"),
+    ] = Field(6.0, description="Step of the service curves Q(t) kept per replication, hours.")
     cyber_detection_hours: Dist | None = Field(
         None,
         description="Time for the defenders to detect an intrusion, hours; an intrusion "
@@ -164,6 +167,16 @@ class Infrastructure(Model):
     network_files: NetworkFiles | None = Field(
         None, description="Node/edge CSV pair, merged into facilities/links/dependencies at load."
     )
+
+    @model_validator(mode="after")
+    def _curve_points(self):
+        points = self.horizon_days * 24 / self.curve_step_hours
+        if points > 100_000:
+            raise ValueError(
+                f"expected at most 100,000 points on a service curve (horizon_days x 24 / "
+                f"curve_step_hours); got {points:,.0f}: use a longer curve_step_hours"
+            )
+        return self
 
     def facility(self, facility_id: str) -> Facility:
         return next(f for f in self.facilities if f.id == facility_id)

@@ -19,9 +19,11 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from vtsim.scenario.distributions import Dist, Fixed, LogNormal, Triangular
-from vtsim.scenario.schema_base import Model, Text
+from vtsim.scenario.schema_base import Model, Text, at_most
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PLACES = at_most(10_000, "places", "a larger hospital is outside what the model was built for")
+SEATS = at_most(100, "seats", "an ambulance carries a few patients")
 Factor = Annotated[float, Field(ge=0.0, le=1.0)]
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 CareClass = Literal["t1", "t2", "t3"]
@@ -206,14 +208,20 @@ class Ems(Model):
         ),
         description="Stay-and-play: on-site treatment before transport (illustrative).",
     )
-    seats_per_vehicle: int = Field(2, ge=1, description="Patients an ambulance carries.")
-    seats_t1: int = Field(2, ge=1, description="Seats a patient labelled T1 takes.")
+    seats_per_vehicle: Annotated[int, SEATS] = Field(
+        2, ge=1, description="Patients an ambulance carries."
+    )
+    seats_t1: Annotated[int, SEATS] = Field(
+        2, ge=1, description="Seats a patient labelled T1 takes."
+    )
     handover_min: Dist = Field(Fixed(value=5.0), description="At the hospital door.")
     mutual_aid: MutualAid = Field(default_factory=MutualAid)
 
 
 class Surge(Model):
-    extra_capacity: int = Field(0, ge=0, description="Treatment places the surge plan adds.")
+    extra_capacity: Annotated[int, PLACES] = Field(
+        0, ge=0, description="Treatment places the surge plan adds."
+    )
     activation_min: Dist = Field(
         Fixed(value=90.0), description="From the first EMS alert to the extra places open."
     )
@@ -223,13 +231,13 @@ class Hospital(Model):
     id: Identifier
     name: Text = ""
     distance_km: float = Field(ge=0, description="Road distance from the site.")
-    capacity: int = Field(
+    capacity: Annotated[int, PLACES] = Field(
         ge=1,
         description="Patients in emergency treatment at once (Hirshberg et al. 2005: about "
         "4.6 critical patients an hour with the staff at hand).",
     )
     accepts: list[CareClass] = Field(default_factory=lambda: list(_ALL_CARE_CLASSES))
-    areas: dict[CareClass, Annotated[int, Field(ge=1)]] = Field(
+    areas: dict[CareClass, Annotated[int, Field(ge=1), PLACES]] = Field(
         default_factory=dict,
         description="Places in separate treatment areas by class, e.g. {t3: 20} for a "
         "minor-injuries area (major-incident plans stream patients by priority); classes "
@@ -298,6 +306,19 @@ def check_medical(scenario) -> list[tuple[tuple, str]]:
                 (("medical", "hospitals", i, "id"), f"hospital id '{hospital.id}' is used twice.")
             )
         seen.add(hospital.id)
+    # Without an infrastructure section a hospital's needs are never cut (nothing to check).
+    infra = scenario.infrastructure
+    facilities = [f.id for f in infra.facilities] if infra and infra.network_files is None else []
+    for i, hospital in enumerate(medical.hospitals if facilities else []):
+        for k, facility in enumerate(hospital.depends_on):
+            if facility not in facilities:
+                problems.append(
+                    (
+                        ("medical", "hospitals", i, "depends_on", k),
+                        "expected the id of an infrastructure facility (one of: "
+                        f"{', '.join(facilities[:12]) or 'none defined'}); got '{facility}'.",
+                    )
+                )
     for cls in ("t1", "t2", "t3"):
         if not any(cls in h.accepts for h in medical.hospitals):
             problems.append(

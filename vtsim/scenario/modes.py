@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from vtsim.scenario.distributions import Dist, Fixed
-from vtsim.scenario.schema_base import Model
+from vtsim.scenario.schema_base import Model, at_most
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -56,7 +56,7 @@ class Airspace(Model):
 class Decontamination(Model):
     """Decontamination capacity: stations working in parallel (a SimPy resource)."""
 
-    stations: int = Field(
+    stations: Annotated[int, at_most(1_000, "stations")] = Field(
         0, ge=0, description="Decontamination lines working in parallel (0: none on site)."
     )
     minutes_per_person: float = Field(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -39,7 +40,9 @@ _COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]{0,39}")
 MAX_CSV_BYTES = 20 * 1024 * 1024  # as for a YAML file (vtsim.io.MAX_YAML_BYTES)
 
 
-def _header_problem(header: list, allowed: tuple[str, ...], required: tuple[str, ...]) -> str:
+def _header_problem(
+    header: Sequence[str], allowed: tuple[str, ...], required: tuple[str, ...]
+) -> str:
     """What is wrong with a header, quoting only names that look like column names (a file
     that is not such a CSV is never quoted)."""
     unknown = [c for c in header if c not in allowed]

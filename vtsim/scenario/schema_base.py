@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,14 +17,60 @@ from pydantic import (
     WrapValidator,
 )
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+# --- Numbers the model can simulate -----------------------------------------------------------
+#
+# Every float of a scenario model is finite (``allow_inf_nan=False`` in :class:`Model`'s
+# config, which reaches nested lists and mappings too): NaN and infinity never validate. The
+# annotated types below add the sign, and :func:`at_most` an upper bound whose message says
+# why (a count or a rate beyond what the model was built and tested for).
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+"""Any finite number."""
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+"""A finite number >= 0: times, delays, distances, costs."""
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+"""A finite number > 0: speeds, capacities, flows, service rates."""
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+"""A probability or a share, in [0, 1]."""
+
+BEYOND_MODEL = "outside what the model was built and tested for"
+
+
+def at_most(limit: float, what: str, why: str = "") -> AfterValidator:
+    """An upper bound whose error says why: ``at most 1,000,000 people: larger crowds are
+    outside what the model was built and tested for``."""
+
+    shown = f"{limit:,}" if float(limit).is_integer() else f"{limit:g}"
+    reason = why or f"more is {BEYOND_MODEL}"
+
+    def check(value: Any) -> Any:
+        if value is not None and value > limit:
+            raise ValueError(f"at most {shown} {what}: {reason}")
+        return value
+
+    return AfterValidator(check)
+
+
+def at_least(limit: float, what: str, why: str = "") -> AfterValidator:
+    """A lower bound whose error says why (a step so small the run would never end)."""
+
+    shown = f"{limit:,}" if float(limit).is_integer() else f"{limit:g}"
+    reason = why or f"less is {BEYOND_MODEL}"
+
+    def check(value: Any) -> Any:
+        if value is not None and value < limit:
+            raise ValueError(f"at least {shown} {what}: {reason}")
+        return value
+
+    return AfterValidator(check)
 
 
 class Model(BaseModel):
-    """Base of every scenario model: strict keys, immutable once validated."""
+    """Base of every scenario model: strict keys, immutable once validated, finite numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- Texts people read, optionally in several languages ------------------------------------

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
-from vtsim.scenario.distributions import Dist, Fixed
+from vtsim.scenario.distributions import Dist, Fixed, dist_bounds
 from vtsim.scenario.schema_base import Identifier, Model, Probability, Text
 
 Problem = tuple[tuple, str]
@@ -109,7 +109,12 @@ class Threat(Model):
         description="Relative likelihood of this threat among the scenario's threats; "
         "each replication draws one threat.",
     )
-    planning_window_days: Dist = Field(description="Days from decision to attack.")
+    planning_window_days: Annotated[
+        Dist,
+        dist_bounds(
+            "days (a century)", high=36_500, why="a plot is planned in days or years, not centuries"
+        ),
+    ] = Field(description="Days from decision to attack.")
     detectability: float = Field(
         1.0, ge=0, description="Multiplier on the prevention detection rate for this threat."
     )

@@ -29,6 +29,7 @@ measure, the path and what was expected.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
@@ -55,12 +56,38 @@ def _is_dist(node) -> bool:
     return isinstance(node, dict) and "dist" in node
 
 
-def _scale_dist(node: dict, factor: float) -> dict:
-    return _DIST.validate_python(node).scaled(factor).model_dump()
+def _changed_dist(node: dict, op: str, value: float, where: str) -> dict:
+    """A distribution scaled or shifted, validated again: a change that leaves no valid
+    distribution (a lognormal scaled by 0, a delay shifted below 0) is an EffectError
+    naming the measure, the path, the new parameters and what was expected."""
+    try:
+        dist = _DIST.validate_python(node)
+        changed = dist.scaled(value) if op == "scale" else dist.shifted(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(k) for k in err["loc"] if k not in _FAMILIES)
+        msg = err["msg"][0].lower() + err["msg"][1:]
+        msg = msg.removeprefix("value error, ")
+        verb = "scaling" if op == "scale" else "adding"
+        how = f"{verb} the {node.get('dist', 'fixed')} distribution {_brief(node)} by {value:g}"
+        at = f" {field} = {err['input']!r}" if field and not isinstance(err["input"], dict) else ""
+        raise EffectError(f"{where}: {how} gives{at}; expected: {msg}.") from None
+    return changed.model_dump()
 
 
-def _shift_dist(node: dict, delta: float) -> dict:
-    return _DIST.validate_python(node).shifted(delta).model_dump()
+_FAMILIES = ("fixed", "normal", "lognormal", "triangular", "uniform", "exponential")
+
+
+def _brief(node: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in node.items() if k != "dist") + "}"
+
+
+def _finite(value: float) -> bool:
+    """Whether a number is finite as a float (a 400-digit integer is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _item_key(item) -> str | None:
@@ -165,10 +192,12 @@ def _apply_at(container, key, effect: Effect, where: str) -> None:
         raise EffectError(
             f"{where}, path '{effect.path}': {effect.op} needs a number, got {value!r}."
         )
-    if _is_dist(current):
-        container[key] = (
-            _scale_dist(current, value) if effect.op == "scale" else _shift_dist(current, value)
+    if not _finite(value):
+        raise EffectError(
+            f"{where}, path '{effect.path}': {effect.op} needs a finite number, got {value!r}."
         )
+    if _is_dist(current):
+        container[key] = _changed_dist(current, effect.op, value, f"{where}, path '{effect.path}'")
     elif isinstance(current, (int, float)) and not isinstance(current, bool):
         result = current * value if effect.op == "scale" else current + value
         container[key] = (
@@ -190,16 +219,40 @@ def apply_measures(scenario: Scenario, measures: Iterable[Measure], label: str =
     for measure in measures:
         for i, effect in enumerate(measure.effects):
             apply_effect(data, effect, f"measure '{measure.id}' effect {i + 1}")
+    names = ", ".join(m.id for m in measures)
+    return validate_changed(data, label or "measures " + names, scenario)
+
+
+def validate_changed(data: dict, label: str, before: Scenario | None = None) -> Scenario:
+    """Plain scenario data changed by effects (measures, a package, a sweep point),
+    validated again: the schema, then the cross-references (a facility, zone or agency
+    the changes name must exist), so a bad change fails here with ``label`` and the field
+    path, never at run time. Raises EffectError. With ``before`` (the scenario the
+    changes were made to), only the problems the changes bring are errors: the scenario's
+    own are reported once, where it is validated."""
+    from vtsim.scenario.checks import check_references
+
     try:
-        return Scenario.model_validate(data)
+        changed = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = paths.clean_loc(err["loc"], data)
-        names = ", ".join(m.id for m in measures)
+        msg = err["msg"].removeprefix("Value error, ")
         raise EffectError(
-            f"{label or 'measures ' + names}: the changed scenario is invalid at "
-            f"{paths.render(loc, data)}: {err['msg']}."
+            f"{label}: the changed scenario is invalid at {paths.render(loc, data)}: {msg}."
         ) from None
+    except RecursionError:
+        raise EffectError(f"{label}: the changed scenario is nested too deeply.") from None
+    problems = check_references(changed)
+    if problems and before is not None:
+        known = {message for _, message in check_references(before)}
+        problems = [problem for problem in problems if problem[1] not in known]
+    if problems:
+        where, message = problems[0]
+        raise EffectError(
+            f"{label}: the changed scenario is invalid at {paths.render(where, data)}: {message}"
+        )
+    return changed
 
 
 def apply_package(scenario: Scenario, package_id: str) -> Scenario:

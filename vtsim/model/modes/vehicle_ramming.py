@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 from pydantic import Field
 
@@ -27,7 +27,7 @@ from vtsim.model.crowd import Crowd
 from vtsim.model.incident import Incident
 from vtsim.model.modes.base import AttackOnPeople, register
 from vtsim.scenario.checks import register_check
-from vtsim.scenario.distributions import Dist
+from vtsim.scenario.distributions import Dist, dist_bounds
 from vtsim.scenario.medical import SceneAccess
 from vtsim.scenario.schema_base import Model
 from vtsim.scenario.threats import AttackOnPeopleThreat, Harm, Problem
@@ -43,8 +43,12 @@ class RammingHarm(Harm):
 class Drive(Model):
     """How far and how fast the vehicle goes through the target zone."""
 
-    path_m: Dist = Field(description="Metres driven through the crowd before it stops.")
-    speed_kmh: Dist = Field(description="Speed through the crowd, km/h.")
+    path_m: Annotated[Dist, dist_bounds("metres", high=100_000)] = Field(
+        description="Metres driven through the crowd before it stops."
+    )
+    speed_kmh: Annotated[
+        Dist, dist_bounds("km/h", positive="at zero speed the vehicle never moves", high=500)
+    ] = Field(description="Speed through the crowd, km/h.")
     swept_width_m: float = Field(
         3.0, gt=0, le=20, description="Width of the strip of people the vehicle meets, m."
     )
