@@ -27,11 +27,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from vtsim.analysis.compare_text import threat_lines, valued_lines
+from vtsim.analysis.compare_text import group_lines, threat_lines, valued_lines
 from vtsim.analysis.results import Results
 from vtsim.analysis.runner import run
-from vtsim.analysis.scorecard import render_text, scorecard_by_threat
+from vtsim.analysis.scorecard import (
+    GROUP_METRICS,
+    GROUP_PREFIX,
+    GROUP_SEP,
+    group_disparity,
+    group_ids,
+    render_text,
+    scorecard_by_threat,
+)
+from vtsim.analysis.stats import paired_difference
 from vtsim.analysis.valuation import (
+    ALL,
     cost_effectiveness,
     describe_side_effect,
     likelihood_range,
@@ -39,6 +49,7 @@ from vtsim.analysis.valuation import (
 )
 from vtsim.analysis.valuation import differences as valuation_differences
 from vtsim.errors import VtsimError
+from vtsim.model.crowd import scenario_groups
 from vtsim.scenario.catalogue import with_measures
 from vtsim.scenario.loader import load_scenario
 from vtsim.scenario.schema import Scenario
@@ -396,6 +407,7 @@ class Comparison:
         the attacks it displaces to a fallback target (:func:`displacement_side_effects`),
         which the valued composite would otherwise net out of sight."""
         valued = side_effects(self.valuation_frame)
+        valued = _with(valued, self._disparity_side_effects())
         displaced = self.displacement_frame
         if displaced.empty:
             return valued
@@ -405,6 +417,74 @@ class Comparison:
         if valued.empty:
             return displaced.reset_index(drop=True)
         return pd.concat([valued, displaced], ignore_index=True)
+
+    @property
+    def group_frame(self) -> pd.DataFrame:
+        """Per package, population group and metric (:data:`GROUP_METRICS`; scenarios with
+        ``groups`` only): baseline and package means and the paired difference with its 95 %
+        interval (empty without groups)."""
+        frame = self.results.frame
+        base = frame[frame["package"] == "baseline"].set_index("replication")
+        rows = []
+        for package in self._compared():
+            mine = frame[frame["package"] == package].set_index("replication")
+            for gid in group_ids(frame):
+                for metric, label, unit in GROUP_METRICS:
+                    column = f"{GROUP_PREFIX}{metric}{GROUP_SEP}{gid}"
+                    if column not in frame.columns:
+                        continue
+                    joined = pd.concat([mine[column], base[column]], axis=1, keys=["p", "b"])
+                    d = paired_difference(joined["p"], joined["b"], "lower")
+                    rows.append(
+                        {
+                            "package": package,
+                            "group": gid,
+                            "metric": metric,
+                            "column": column,
+                            "label": label,
+                            "unit": unit,
+                            "baseline": joined["b"].mean(),
+                            "value": joined["p"].mean(),
+                            "diff": d.diff,
+                            "diff_lo": d.lo,
+                            "diff_hi": d.hi,
+                            "distinguishable": d.distinguishable,
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    @property
+    def disparity_frame(self) -> pd.DataFrame:
+        """Per package and disparity measure (:func:`group_disparity`): the worst-off
+        group's rate over everyone's, with its interval, and its paired difference to the
+        baseline; ``worse`` when the package distinguishably widens it (a side effect)."""
+        return group_disparity(self.results.frame, ["baseline", *self._compared()])
+
+    def _disparity_side_effects(self) -> pd.DataFrame:
+        found = self.disparity_frame
+        if found.empty:
+            return found
+        found = found[found["worse"]]
+        names = {g.id: str(g.name) or g.id for g in scenario_groups(self.scenario)}
+        return pd.DataFrame(
+            [
+                {
+                    "package": r["package"],
+                    "threat": ALL,
+                    "criterion": f"disparity_{r['measure']}",
+                    "label": f"Disparity across population groups in {r['label']} (worst-off "
+                    f"group: {names.get(r['worst_group'], r['worst_group'])}, over the average)",
+                    "unit": "x",
+                    "kind": "disparity",
+                    "worse": True,
+                    "effect_diff": r["diff"],
+                    "effect_lo": r["diff_lo"],
+                    "effect_hi": r["diff_hi"],
+                    "effect_on": "",
+                }
+                for _, r in found.iterrows()
+            ]
+        )
 
     @property
     def by_threat(self) -> pd.DataFrame:
@@ -435,6 +515,8 @@ class Comparison:
                     {**row, "text": describe_side_effect(row)}
                     for row in self.side_effects.to_dict(orient="records")
                 ],
+                "groups": self.group_frame.to_dict(orient="records"),
+                "disparity": self.disparity_frame.to_dict(orient="records"),
             }
         )
 
@@ -587,6 +669,8 @@ class Comparison:
                     f"({p['displaced_casualties_change']:+.2f})"
                 )
         out += ["", *valued_lines(self), "", *threat_lines(self)]
+        if by_group := group_lines(self):
+            out += ["", *by_group]
         return "\n".join(out).rstrip() + "\n"
 
     def _unclear_lines(self) -> list[str]:
@@ -660,3 +744,12 @@ class Comparison:
             f"Comparison({self.scenario.name!r}, packages={self._compared()}, "
             f"replications={self.results.replications}, seed={self.results.seed})"
         )
+
+
+def _with(frame: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the rows of ``more`` (either may be empty)."""
+    if more.empty:
+        return frame
+    if frame.empty:
+        return more.reset_index(drop=True)
+    return pd.concat([frame, more], ignore_index=True)

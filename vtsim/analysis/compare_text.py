@@ -105,3 +105,49 @@ def threat_lines(comparison) -> list[str]:
                 )
             out.append(f"    {package}: " + ("; ".join(parts) or "no change"))
     return out
+
+
+def group_lines(comparison) -> list[str]:
+    """Per population group (scenarios with ``groups``): each package's paired difference
+    to the baseline for the group's casualties, last person out and queueing; then the
+    disparity across groups (worst-off group's rate over the average), with intervals."""
+    from vtsim.model.crowd import scenario_groups
+
+    diffs = comparison.group_frame
+    if diffs.empty:
+        return []
+    names = {g.id: str(g.name) or g.id for g in scenario_groups(comparison.scenario)}
+    shown = ("casualties_total", "deaths_total", "min_to_evacuate", "queue_wait_min_mean")
+    out = ["BY POPULATION GROUP (package against the baseline, paired [95 % interval])"]
+    disparity = comparison.disparity_frame
+    for package in diffs["package"].unique():
+        out.append(f"  {package}:")
+        block = diffs[(diffs["package"] == package) & diffs["metric"].isin(shown)]
+        for gid in block["group"].unique():
+            parts = [
+                f"{r['label']} {r['diff']:+.3g} [{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}] "
+                f"{r['unit']}"
+                for _, r in block[block["group"] == gid].iterrows()
+                if not pd.isna(r["diff"])
+            ]
+            out.append(f"    {names.get(gid, gid)}: " + ("; ".join(parts) or "no change"))
+        frame = comparison.results.frame
+        if "min_group_evacuation_gap" in frame and frame["min_group_evacuation_gap"].notna().any():
+            gap = comparison.results.compare("min_group_evacuation_gap", "lower")
+            g = gap[gap["package"] == package]
+            if not g.empty and not pd.isna(g.iloc[0]["diff"]):
+                g0 = g.iloc[0]
+                out.append(
+                    "    gap between the last person out of the slowest and of the fastest "
+                    f"group: {g0['diff']:+.3g} [{g0['lo']:+.3g}, {g0['hi']:+.3g}] min"
+                )
+        if not disparity.empty:
+            for _, r in disparity[disparity["package"] == package].iterrows():
+                worst = names.get(r["worst_group"], r["worst_group"])
+                flag = "  << WIDENS" if r["worse"] else ""
+                out.append(
+                    f"    disparity, {r['label']}: worst-off group ({worst}) {r['value']:.3g} x "
+                    f"the average [{r['lo']:.3g}, {r['hi']:.3g}]; change {r['diff']:+.3g} "
+                    f"[{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}]{flag}"
+                )
+    return out

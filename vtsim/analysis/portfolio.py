@@ -26,7 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from vtsim.errors import VtsimError
 from vtsim.scenario.catalogue import find_measure, fit_problem, with_measures
@@ -69,13 +69,100 @@ class Resource(Model):
     count: int = Field(1, ge=1, description="Units; each covers one target at a time.")
 
 
+DISPARITY = "disparity"
+# The disparity measures (as vtsim.analysis.scorecard reports them): a group's rate is its
+# summed numerator over its summed denominator (per-group columns `<metric>__<group>`,
+# docs/people.md); the disparity is the worst-off group's rate over everyone's.
+DISPARITY_MEASURES: dict[str, tuple[str, str]] = {
+    "harm": ("casualties_total", "exposed"),  # casualties per person exposed
+    "queue_burden": ("visitor_delay_min_total", "visitors"),  # queueing minutes per visitor
+}
+
+
 class Constraint(Model):
     """No set of measures may raise a valuation criterion by more than ``max_increase`` at
     any target (mean per replication: per attack for harms and losses, per event day for
-    burdens), e.g. ``{criterion: queueing, max_increase: 200}`` visitor-hours a day."""
+    burdens), e.g. ``{criterion: queueing, max_increase: 200}`` visitor-hours a day.
+
+    ``{criterion: disparity, max_ratio: 1.5, of: harm}``: at no target may a set leave the
+    worst-off group's rate (``harm``: casualties per person exposed; ``queue_burden``:
+    queueing minutes per visitor) above ``max_ratio`` times everyone's while widening it
+    compared with no measure (a gap already there is not the set's doing). Evaluated where
+    the target's results have per-group columns (docs/people.md); where they do not, the
+    roadmap says it cannot be evaluated there.
+    """
 
     criterion: Identifier
-    max_increase: float = Field(ge=0)
+    max_increase: float | None = Field(None, ge=0)
+    max_ratio: float | None = Field(
+        None, ge=1, description="disparity only: worst-off group's rate / everyone's, at most."
+    )
+    of: Literal["harm", "queue_burden"] | None = Field(
+        None,
+        description="disparity only: `harm` (casualties per person exposed, the default) or "
+        "`queue_burden` (queueing minutes per visitor).",
+    )
+
+    @model_validator(mode="after")
+    def _one_limit(self):
+        if self.criterion == DISPARITY:
+            if self.max_ratio is None or self.max_increase is not None:
+                raise ValueError("a disparity constraint takes `max_ratio` (e.g. 1.5), only")
+        else:
+            if self.max_increase is None or self.max_ratio is not None:
+                raise ValueError("give `max_increase` (`max_ratio` is for `criterion: disparity`)")
+            if self.of is not None:
+                raise ValueError("`of` is for `criterion: disparity`")
+        return self
+
+    @property
+    def outcome(self) -> str:
+        return self.of or "harm"
+
+    def describe(self) -> str:
+        if self.criterion == DISPARITY:
+            what = {"harm": "casualties per person exposed", "queue_burden": "queueing per visitor"}
+            return (
+                f"Constraint: disparity of {what[self.outcome]} across groups (worst-off "
+                f"group's rate / everyone's) at most {self.max_ratio:g} at any target, unless "
+                "no wider than with no measure."
+            )
+        return (
+            f"Constraint: {self.criterion} may rise by at most {self.max_increase:g} at any target."
+        )
+
+
+GROUP_SEPARATOR = "__"  # per-group outcome columns: ``<metric>__<group>`` (docs/people.md)
+
+
+def group_columns(frame, column: str) -> dict[str, str]:
+    """The per-group columns of an outcome in a results frame: ``{group: column name}``
+    (``<column>__<group>``; docs/people.md). Empty without groups."""
+    prefix = column + GROUP_SEPARATOR
+    return {c[len(prefix) :]: c for c in frame.columns if str(c).startswith(prefix)}
+
+
+def group_rates(frame, measure: str) -> tuple[dict[str, float], float] | None:
+    """Each group's rate of a disparity measure (:data:`DISPARITY_MEASURES`) over the
+    frame's replications, and everyone's; None without per-group columns (no groups)."""
+    num, den = DISPARITY_MEASURES[measure]
+    nums, dens = group_columns(frame, num), group_columns(frame, den)
+    groups = [g for g in nums if g in dens]
+    if len(groups) < 2:
+        return None
+    n = {g: float(frame[nums[g]].fillna(0).sum()) for g in groups}
+    d = {g: float(frame[dens[g]].fillna(0).sum()) for g in groups}
+    total = sum(d.values())
+    everyone = sum(n.values()) / total if total > 0 else float("nan")
+    return {g: n[g] / d[g] for g in groups if d[g] > 0}, everyone
+
+
+def disparity_ratio(rates: dict[str, float], everyone: float) -> float:
+    """The worst-off group's rate over everyone's (1: no group worse off than the average
+    person; nan when nobody was harmed or burdened)."""
+    if not rates or not everyone > 0:
+        return float("nan")
+    return max(rates.values()) / everyone
 
 
 class Portfolio(Model):
@@ -169,6 +256,7 @@ class PortfolioModel:
             self.measures[m] = self.measures[m].model_copy(update={"name": note})
         self._gain: dict[frozenset, float] = {frozenset(): 0.0}
         self.violations: dict[frozenset, list[str]] = {}  # constraints a set breaks
+        self.not_evaluable: dict[str, list[str]] = {}  # constraint text -> targets, no groups
         self.by_threat: dict[frozenset, dict[tuple[str, str], float]] = {}  # gain by threat
         self._baseline: list[float] | None = None
         self.evaluations = 0
@@ -284,6 +372,9 @@ class PortfolioModel:
     def _check(self, target, frame, rule, sets, names, applied) -> None:
         """Record the constraints each set breaks at this target."""
         for c in self.portfolio.constraints:
+            if c.criterion == DISPARITY:
+                self._check_disparity(c, target, frame, sets, names, applied)
+                continue
             column = f"q_{c.criterion}"
             if column not in frame:
                 known = ", ".join(x.id for x in rule.criteria)
@@ -302,6 +393,30 @@ class PortfolioModel:
                         f"{c.criterion} +{rise:.3g} at {target.name or target.scenario} "
                         f"(limit +{c.max_increase:g})"
                     )
+
+    def _check_disparity(self, c, target, frame, sets, names, applied) -> None:
+        """Record the sets that leave the worst-off group's rate above ``max_ratio`` times
+        everyone's and wider than the baseline's; or that this target cannot be evaluated."""
+        where = target.name or target.scenario
+        by_package = {p: part for p, part in frame.groupby("package")}
+        base = group_rates(by_package["baseline"], c.outcome)
+        if base is None:  # no groups declared there: not evaluable (said, not an error)
+            found = self.not_evaluable.setdefault(c.describe(), [])
+            if where not in found:
+                found.append(where)
+            return
+        before = disparity_ratio(*base)
+        for s in sets:
+            if not applied[s]:
+                continue
+            rates, everyone = group_rates(by_package[names[s]], c.outcome)
+            ratio = disparity_ratio(rates, everyone)
+            if ratio > c.max_ratio and not ratio <= before:
+                worst = max(rates, key=rates.get)
+                self.violations.setdefault(s, []).append(
+                    f"disparity ({c.outcome}) {ratio:.3g} at {where} (worst off: {worst}; "
+                    f"{before:.3g} with no measure; limit {c.max_ratio:g})"
+                )
 
     def allowed(self, sets: list[frozenset]) -> list[bool]:
         """Whether each set (already evaluated) respects every constraint."""

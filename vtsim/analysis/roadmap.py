@@ -133,6 +133,43 @@ def _gain(value: float, portfolio: Portfolio) -> str:
     return f"{value:+.2f}"
 
 
+def _constraint_lines(portfolio: Portfolio, model: PortfolioModel) -> list[str]:
+    """Each constraint in words, then where it could not be evaluated (no groups there)."""
+    lines = []
+    for c in portfolio.constraints:
+        lines.append(c.describe())
+        where = model.not_evaluable.get(c.describe())
+        if where:
+            lines.append(
+                f"  Cannot be evaluated at {', '.join(where)}: no per-group results there "
+                "(the scenario declares no groups in its crowd; see docs/people.md)."
+            )
+    return lines
+
+
+def _rights_text(measure) -> str:
+    """``privacy [ctitf-stop-search-2014], non-discrimination [srct-profiling-2007]``."""
+    seen: dict[str, list[str]] = {}
+    for r in getattr(measure, "rights", ()):
+        sources = seen.setdefault(RIGHT_WORDS.get(r.right.value, r.right.value), [])
+        if r.source not in sources:
+            sources.append(r.source)
+    return ", ".join(f"{right} [{', '.join(src)}]" for right, src in seen.items())
+
+
+RIGHT_WORDS = {
+    "privacy": "privacy",
+    "non_discrimination": "non-discrimination",
+    "freedom_of_assembly": "freedom of assembly",
+    "freedom_of_religion": "freedom of religion",
+    "freedom_of_movement": "freedom of movement",
+    "freedom_of_expression": "freedom of expression",
+    "liberty_and_security": "liberty and security",
+    "effective_remedy": "effective remedy",
+    "rights_of_persons_with_disabilities": "rights of persons with disabilities",
+}
+
+
 def _step(model, number, measure_id, marginal, cumulative, chosen) -> dict:
     m = model.measures[measure_id]
     cost = model.cost([measure_id])
@@ -148,6 +185,7 @@ def _step(model, number, measure_id, marginal, cumulative, chosen) -> dict:
         "gain": marginal,
         "cumulative_gain": cumulative,
         "gain_per_million": 1e6 * marginal / cost if cost else math.inf,
+        "rights": "; ".join(dict.fromkeys(r.right.value for r in m.rights)),
     }
 
 
@@ -181,6 +219,7 @@ class Roadmap:
                 "gain",
                 "cumulative_gain",
                 "gain_per_million",
+                "rights",
             ]
             self._frame = pd.DataFrame(self.steps, columns=cols)
         return self._frame
@@ -229,10 +268,7 @@ class Roadmap:
                 else f"Gain: reduction of the mean `{p.metric}` per attack attempted, weighted "
                 "and summed over the targets (simulated together, interactions included)."
             ),
-            *(
-                f"Constraint: {c.criterion} may rise by at most {c.max_increase:g} at any target."
-                for c in p.constraints
-            ),
+            *_constraint_lines(p, m),
             *(
                 f"Not applied at {', '.join(where)}: {mid} (does not fit there)"
                 for mid, where in m.skipped.items()
@@ -251,6 +287,9 @@ class Roadmap:
                         f"    step {r['step']}: {r['name']} ({r['measure']}, {r['scope']}) "
                         f"{r['cost_annualised']:,.0f} {cur}/yr, gain {_gain(r['gain'], p)}"
                     )
+                    rights = _rights_text(m.measures[r["measure"]])
+                    if rights:
+                        lines.append(f"      rights engaged: {rights}")
         last = self.frame.iloc[-1]
         lines += [
             "",
@@ -264,6 +303,12 @@ class Roadmap:
             lines.append(
                 f"Side effect after step {r['step']} ({r['measure']}): {r['target']}, "
                 f"{r['threat']} {_gain(r['cumulative_gain'], p)}"
+            )
+        if any(m.measures[mid].rights for mid in self.frame["measure"]):
+            lines.append(
+                "Rights engaged: concerns to weigh, with their sources (the measure catalogue's "
+                "`sources`); whether a measure is lawful, necessary and proportionate is a legal "
+                "judgement the simulation does not make (docs/people.md)."
             )
         if self.sensitivity is not None:
             lines += ["", self.sensitivity.text()]

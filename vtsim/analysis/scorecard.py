@@ -225,3 +225,196 @@ def scorecard_by_threat(
         card.insert(0, "threat", threat)
         parts.append(card)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+# ------------------------------------------------------------------ population groups
+#
+# Scenarios that declare population groups have per-group columns `<metric>__<group id>`
+# (vtsim.model.crowd.GroupOutcomes; docs/people.md). These summaries read them only.
+
+GROUP_PREFIX, GROUP_SEP = "", "__"
+GROUP_METRICS: list[tuple[str, str, str]] = [
+    # (metric, label, unit): the per-group figures shown by `vtsim run` and `vtsim compare`
+    ("casualties_total", "casualties per attack attempted", "people"),
+    ("deaths_total", "deaths per attack attempted", "people"),
+    ("min_to_evacuate", "last person out", "min"),
+    ("min_to_ems_contact_median", "median time to EMS contact", "min"),
+    ("queue_wait_min_mean", "mean wait in the screening queue", "min"),
+]
+
+DISPARITIES: list[tuple[str, str, str, str]] = [
+    # (id, label, numerator metric, denominator metric): a group's rate is the summed
+    # numerator over the summed denominator; the disparity is the worst-off group's rate
+    # over everyone's (1 = no group worse off than the average person).
+    ("harm", "casualties per person exposed", "casualties_total", "exposed"),
+    ("queue_burden", "queueing time per visitor", "visitor_delay_min_total", "visitors"),
+]
+
+
+def group_ids(frame: pd.DataFrame) -> list[str]:
+    """The population groups of a results frame (from its ``exposed__<group>`` columns)."""
+    prefix = GROUP_PREFIX + "exposed" + GROUP_SEP
+    return [c[len(prefix) :] for c in frame.columns if str(c).startswith(prefix)]
+
+
+def group_summary(frame: pd.DataFrame, packages: list[str]) -> pd.DataFrame:
+    """Per package, group and metric of :data:`GROUP_METRICS`: the mean over replications
+    with its 95 % interval (NaN where a replication has no value: e.g. nobody of the group
+    evacuated)."""
+    rows = []
+    for package in packages:
+        sel = frame[frame["package"] == package]
+        for gid in group_ids(frame):
+            for metric, label, unit in GROUP_METRICS:
+                column = f"{GROUP_PREFIX}{metric}{GROUP_SEP}{gid}"
+                if column not in frame.columns:
+                    continue
+                est = mean_interval(sel[column])
+                rows.append(
+                    {
+                        "package": package,
+                        "group": gid,
+                        "metric": metric,
+                        "label": label,
+                        "unit": unit,
+                        "value": est.value,
+                        "lo": est.lo,
+                        "hi": est.hi,
+                        "n": est.n,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _rates(sel: pd.DataFrame, groups: list[str], num: str, den: str):
+    """Numerators and denominators per group and replication (NaN as 0), or None."""
+    import numpy as np
+
+    cols_n = [f"{GROUP_PREFIX}{num}{GROUP_SEP}{g}" for g in groups]
+    cols_d = [f"{GROUP_PREFIX}{den}{GROUP_SEP}{g}" for g in groups]
+    if not all(c in sel.columns for c in cols_n + cols_d):
+        return None
+    n = np.nan_to_num(sel[cols_n].to_numpy(dtype=float).T)
+    d = np.nan_to_num(sel[cols_d].to_numpy(dtype=float).T)
+    return n, d
+
+
+def disparity_ratio(n, d):
+    """The worst-off group's rate (sum of ``n`` over sum of ``d``, per row = group) over
+    everyone's rate; NaN when nobody was counted or nobody was harmed or burdened. A float
+    array: one value, or one per resample when ``n`` and ``d`` are (group, resample,
+    replication)."""
+    import numpy as np
+
+    num, den = n.sum(axis=-1), d.sum(axis=-1)
+    total = num.sum(axis=0) / np.where(den.sum(axis=0) > 0, den.sum(axis=0), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+        worst = np.nanmax(np.where(np.isnan(rates), -np.inf, rates), axis=0)
+        out = np.where(total > 0, worst / np.where(total > 0, total, 1.0), np.nan)
+    return out
+
+
+def group_disparity(
+    frame: pd.DataFrame,
+    packages: list[str],
+    baseline: str = "baseline",
+    resamples: int = 1000,
+    seed: int = 20261130,
+) -> pd.DataFrame:
+    """Per package and disparity measure (:data:`DISPARITIES`): the ratio of the worst-off
+    group's rate to everyone's, with a 95 % bootstrap interval over replications, and its
+    paired difference to the baseline (the same resampled replications for both: common
+    random numbers); ``worse`` when the package distinguishably widens the disparity (the
+    difference's interval above 0). The bootstrap has its own fixed seed: deterministic."""
+    import numpy as np
+
+    groups = group_ids(frame)
+    if not groups:
+        return pd.DataFrame()
+    base = frame[frame["package"] == baseline].set_index("replication").sort_index()
+    rows = []
+    from vtsim.model.streams import Streams
+
+    for package in packages:
+        sel = frame[frame["package"] == package].set_index("replication").sort_index()
+        reps = sel.index.intersection(base.index)
+        sel, ref = sel.loc[reps], base.loc[reps]
+        if len(reps) == 0:
+            continue
+        rng = Streams(seed, 0).get("group-disparity-bootstrap", len(reps))
+        idx = rng.integers(0, len(reps), (resamples, len(reps)))
+        for did, label, num, den in DISPARITIES:
+            got, got_ref = _rates(sel, groups, num, den), _rates(ref, groups, num, den)
+            if got is None or got_ref is None:
+                continue
+            value = float(disparity_ratio(*got))
+            boot = disparity_ratio(got[0][:, idx], got[1][:, idx])
+            ref_value = float(disparity_ratio(*got_ref))
+            boot_ref = disparity_ratio(got_ref[0][:, idx], got_ref[1][:, idx])
+            diffs = boot - boot_ref
+            ok = ~np.isnan(boot)
+            okd = ~np.isnan(diffs)
+            lo, hi = np.percentile(boot[ok], [2.5, 97.5]) if ok.any() else (math.nan,) * 2
+            dlo, dhi = np.percentile(diffs[okd], [2.5, 97.5]) if okd.any() else (math.nan,) * 2
+            rates = got[0].sum(axis=-1) / np.where(
+                got[1].sum(axis=-1) > 0, got[1].sum(axis=-1), np.nan
+            )
+            worst = groups[int(np.nanargmax(np.where(np.isnan(rates), -np.inf, rates)))]
+            rows.append(
+                {
+                    "package": package,
+                    "measure": did,
+                    "label": label,
+                    "worst_group": worst,
+                    "value": value,
+                    "lo": float(lo),
+                    "hi": float(hi),
+                    "baseline": ref_value,
+                    "diff": value - ref_value,
+                    "diff_lo": float(dlo),
+                    "diff_hi": float(dhi),
+                    "worse": package != baseline and bool(okd.any()) and float(dlo) > 0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def group_lines(frame: pd.DataFrame, packages: list[str], names: dict[str, str]) -> list[str]:
+    """Per-group lines for ``vtsim run``: per package and group, casualties, the last
+    person out and the queueing, each with its 95 % interval; then the disparity ratios.
+    ``names`` maps group ids to their names (people-facing text shows no ids)."""
+    summary = group_summary(frame, packages)
+    if summary.empty:
+        return []
+    shown = ("casualties_total", "min_to_evacuate", "queue_wait_min_mean")
+    out = ["BY POPULATION GROUP (mean per attack attempted [95 % interval])"]
+    disparity = group_disparity(frame, packages)
+    for package in packages:
+        out.append(f"  {package}:")
+        block = summary[(summary["package"] == package) & summary["metric"].isin(shown)]
+        for gid in group_ids(frame):
+            parts = []
+            for _, r in block[block["group"] == gid].iterrows():
+                if pd.isna(r["value"]):
+                    parts.append(f"{r['label']} n/a")
+                    continue
+                parts.append(
+                    f"{r['label']} {r['value']:.3g} [{r['lo']:.3g}, {r['hi']:.3g}] {r['unit']}"
+                )
+            out.append(f"    {names.get(gid, gid)}: " + "; ".join(parts))
+        if "min_group_evacuation_gap" in frame.columns:
+            gap = mean_interval(frame.loc[frame["package"] == package, "min_group_evacuation_gap"])
+            if gap.n:
+                out.append(
+                    "    gap between the last person out of the slowest and of the fastest "
+                    f"group: {gap.value:.3g} [{gap.lo:.3g}, {gap.hi:.3g}] min"
+                )
+        if not disparity.empty:
+            for _, r in disparity[disparity["package"] == package].iterrows():
+                worst = names.get(r["worst_group"], r["worst_group"])
+                out.append(
+                    f"    disparity, {r['label']}: worst-off group ({worst}) "
+                    f"{r['value']:.3g} x the average [{r['lo']:.3g}, {r['hi']:.3g}]"
+                )
+    return out

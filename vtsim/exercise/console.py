@@ -343,8 +343,12 @@ class Console:
             self.m("console.decision", t=stop.t_min, decided_by=point.decided_by),
             [point.prompt, ""]
             + [
-                self.m("console.option_line", n=i, label=o.label)
+                line
                 for i, o in enumerate(point.options, 1)
+                for line in [
+                    self.m("console.option_line", n=i, label=o.label),
+                    *self.option_people(point, o),
+                ]
             ],
             "magenta",
         )
@@ -379,6 +383,23 @@ class Console:
             self.session.decide(answer, why)
             self._recorded(point, self.session.decisions[-1].option, why)
             return "decided"
+
+    def option_people(self, point, option) -> list[str]:
+        """One short line under an option: who bears its burden and which rights it
+        engages (its measures' ``burden_on`` and ``rights``); none when nothing is declared."""
+        from vtsim.exercise.handouts import burdens_and_rights
+        from vtsim.exercise.options import option_measures
+
+        try:
+            measures = option_measures(self.session.scenario, point, option)
+        except VtsimError:
+            return []
+        burdens, rights = burdens_and_rights(self.m, measures, self.names)
+        if burdens and rights:
+            return [self.m("console.option_people_rights", burdens=burdens, rights=rights)]
+        if burdens or rights:
+            return [self.m("console.option_people", burdens=burdens or rights)]
+        return []
 
     def _recorded(self, point, option_id: str, why: str) -> None:
         label = next(o.label for o in point.options if o.id == option_id)

@@ -51,6 +51,63 @@ def _catalogue_list(msg: Messages, key: str) -> list[str]:
     return [str(item) for item in (node.values() if isinstance(node, dict) else node)]
 
 
+def _group_label(msg: Messages, group: str, known: dict[str, str]) -> str:
+    """A group in words: the scenario's name for it (a crowd group), else the catalogue's
+    word for a category (``reduced_mobility``), else its id in words."""
+    if group in known:
+        return known[group]
+    key = f"handout.burden_groups.{group}"
+    return msg(key) if msg.has(key) else humanise(group)
+
+
+def burdens_and_rights(msg: Messages, measures, known: dict[str, str]) -> tuple[str, str]:
+    """Who bears the burden of ``measures`` and which rights they engage, in words (from
+    their ``burden_on`` and ``rights``): two phrases, each "" when nothing is declared."""
+    by_group: dict[str, list[str]] = {}
+    rights: list[str] = []
+    for measure in measures:
+        for entry in getattr(measure, "burden_on", ()):
+            how = (
+                msg("handout.burden_own_lane")
+                if entry.lane == "own"
+                else msg(f"handout.burden_how.{entry.how}")
+            )
+            hows = by_group.setdefault(entry.group, [])
+            if how not in hows:
+                hows.append(how)
+        for right in getattr(measure, "rights", ()):
+            label = msg(f"handout.rights.{right.right.value}")
+            if label not in rights:
+                rights.append(label)
+    sep = msg("handout.list_separator")
+    burdens = sep.join(
+        msg("handout.burden_item", group=_group_label(msg, group, known), how=sep.join(hows))
+        for group, hows in by_group.items()
+    )
+    return (
+        msg("handout.option_burden", burdens=burdens) if burdens else "",
+        msg("handout.option_rights", rights=sep.join(rights)) if rights else "",
+    )
+
+
+def option_people(scenario: Scenario, msg: Messages, known: dict[str, str]) -> dict:
+    """``{"<point>/<option>": [burden phrase, rights phrase]}`` for every decision option
+    whose measures declare who bears their burden or which rights they engage."""
+    from vtsim.exercise.options import option_measures
+
+    found = {}
+    for point in scenario.exercise.decisions if scenario.exercise else ():
+        for option in point.options:
+            try:
+                measures = option_measures(scenario, point, option)
+            except VtsimError:  # an unknown measure is the checks' to report
+                continue
+            lines = [text for text in burdens_and_rights(msg, measures, known) if text]
+            if lines:
+                found[f"{point.id}/{option.id}"] = lines
+    return found
+
+
 def default_participants(ex, msg: Messages, known: dict[str, str]) -> list[dict]:
     """Who decides or receives injects, by name, when the script lists no participants
     (collective addressees such as "All agencies" left out)."""
@@ -95,6 +152,7 @@ def context(scenario: Scenario, lang: str = "en") -> dict:
         for option in point.options
         for measure in option.measures
     }
+    people = option_people(scenario, msg, known)
     threat = ex.storyline.threat
     return dict(
         ex=ex,
@@ -110,6 +168,8 @@ def context(scenario: Scenario, lang: str = "en") -> dict:
         assumptions=list(ex.assumptions) or _catalogue_list(msg, "handout.default_assumptions"),
         by_objective=by_objective,
         measure_names=measure_names,
+        option_people=people,
+        option_people_points={key.rsplit("/", 1)[0] for key in people},
         when=lambda trigger: trigger_text(msg, trigger, known),
         observation_rows=OBSERVATION_ROWS,
     )

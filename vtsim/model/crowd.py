@@ -17,15 +17,19 @@ for everyone who needs the situation at a moment (the exercise console, figures)
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from vtsim.model.component import Column, Component, count
 from vtsim.model.incident import TRIAGE_CLASSES
 from vtsim.model.queue import ScreeningQueues
+from vtsim.scenario.checks import register_check
+from vtsim.scenario.schema import Group, groups_of
 
 if TYPE_CHECKING:
     from vtsim.model.incident import Incident
     from vtsim.scenario.schema import Scenario
+    from vtsim.scenario.threats import Problem
 
 
 class Crowd(Component):
@@ -68,6 +72,9 @@ class Crowd(Component):
             assert occupancy is not None  # a zone has an occupancy or a queue (Zone validates)
             self.exposed = int(round(occupancy.sample(rng)))
         self._rng = rng  # the move delay is drawn when people are alerted (next draw)
+        # Population groups (docs/people.md): split lazily, once `exposed` is final.
+        self.groups = groups_of(incident.site, zone)
+        self._split: GroupSplit | None = None
         self.move_delay_min: float | None = None
         self.flow_per_min = sum(e.flow_per_min for e in zone.exits)
         self.casualties = 0
@@ -100,11 +107,86 @@ class Crowd(Component):
         yield incident.harm_started
         yield from incident.mode.harm(incident, self)
 
+    # -- population groups -----------------------------------------------------------------
+    @property
+    def split(self) -> GroupSplit | None:
+        """The crowd's people by population group (None without groups)."""
+        if not self.groups:
+            return None
+        if self._split is None:
+            incident = self.incident
+            weights = [g.share for g in self.groups]
+            zone = incident.zone
+            if zone.queue is not None:  # who is queueing then: the queue day's own mix
+                queues = incident.component(ScreeningQueues)
+                at_attack = queues.outside_at_attack(incident.site.id, zone.id)
+                densest = self.exposed != at_attack
+                found = queues.groups_at_attack(incident.site.id, zone.id, densest)
+                if found and sum(found.values()) > 0:
+                    weights = [float(found.get(g.id, 0)) for g in self.groups]
+            self._split = GroupSplit(self.groups, allocate(self.exposed, weights))
+        return self._split
+
+    def group_passed(self, k: int, t: float) -> int:
+        """How many exit slots of group ``k`` have passed by ``t``."""
+        split = self.split
+        assert split is not None
+        if self.moving_at is None or self.flow_per_min <= 0 or t < self.moving_at:
+            return 0
+        if self.frozen_at is not None:
+            t = min(t, self.frozen_at)
+        n = split.n[k]
+        rate = self.flow_per_min * split.groups[k].walking_speed_factor
+        start = self.moving_at + split.start_min[k] / self.flow_per_min
+        passed = min(max(math.floor(rate * (t - start)), 0), n)
+        while passed > 0 and start + passed / rate > t:
+            passed -= 1
+        while passed < n and start + (passed + 1) / rate <= t:
+            passed += 1
+        return passed
+
+    def group_remaining(self, t: float) -> list[int]:
+        """People of each group still in the zone and unharmed at ``t`` (no side effect)."""
+        split = self.split
+        assert split is not None
+        return [
+            split.n[k] - split.casualties[k] - self._group_evacuated(k, t)
+            for k in range(len(split.n))
+        ]
+
+    def _group_evacuated(self, k: int, t: float) -> int:
+        split = self.split
+        assert split is not None
+        out = min(self.group_passed(k, t), split.n[k] - split.casualties[k])
+        return max(split.evacuated[k], out)
+
+    def group_evacuation_end(self, k: int) -> float:
+        """Minutes after the attack start when the last person of group ``k`` passes the
+        exits (the flow goes on after the attack ends); NaN if nobody of the group was there,
+        the crowd was never told to leave, or the zone has no exits."""
+        split = self.split
+        assert split is not None
+        if self.moving_at is None or self.flow_per_min <= 0 or split.n[k] == 0:
+            return math.nan
+        rate = self.flow_per_min * split.groups[k].walking_speed_factor
+        return self.moving_at + split.start_min[k] / self.flow_per_min + split.n[k] / rate
+
     # -- evacuation ------------------------------------------------------------------------
     def leaves_at(self, slot: int) -> float:
         """When person ``slot`` (from 0, in exit order) passes the exits (inf while nobody
-        moves, or without exits)."""
+        moves, or without exits). With population groups, slower groups pass after faster
+        ones, each person of a group taking ``1 / walking_speed_factor`` of a slot."""
         if self.moving_at is None or self.flow_per_min <= 0:
+            return math.inf
+        split = self.split
+        if split is not None:
+            for k in split.order:
+                if slot < split.n[k]:
+                    rate = split.groups[k].walking_speed_factor
+                    return self.moving_at + (split.start_min[k] + (slot + 1) / rate) / (
+                        self.flow_per_min
+                    )
+                slot -= split.n[k]
             return math.inf
         return self.moving_at + (slot + 1) / self.flow_per_min
 
@@ -114,6 +196,9 @@ class Crowd(Component):
         :meth:`leaves_at`, so no tolerance is needed)."""
         if self.moving_at is None or self.flow_per_min <= 0 or t < self.moving_at:
             return 0
+        split = self.split
+        if split is not None:
+            return sum(self.group_passed(k, t) for k in range(len(split.n)))
         if self.frozen_at is not None:
             t = min(t, self.frozen_at)
         n = self.exposed
@@ -128,6 +213,9 @@ class Crowd(Component):
         """People out of the zone unharmed by ``t`` (no side effect)."""
         if self.moving_at is None or t < self.moving_at:
             return self.evacuated
+        split = self.split
+        if split is not None:
+            return sum(self._group_evacuated(k, t) for k in range(len(split.n)))
         return max(self.evacuated, min(self.slots_passed(t), self.exposed - self.casualties))
 
     def still_exposed_at(self, t: float) -> int:
@@ -137,6 +225,9 @@ class Crowd(Component):
     def remaining(self, t: float) -> int:
         """People still in the zone and unharmed at ``t``; the model's own accounting
         moves on to ``t`` (times only increase)."""
+        split = self.split
+        if split is not None:
+            split.evacuated = [self._group_evacuated(k, t) for k in range(len(split.n))]
         self.evacuated = self.evacuated_at(t)
         return self.exposed - self.casualties - self.evacuated
 
@@ -178,3 +269,250 @@ class Crowd(Component):
             "unharmed": float(unharmed),
             "evacuated_fraction": self.evacuated / self.exposed if self.exposed else math.nan,
         }
+
+
+def allocate(total: int, weights: list[float]) -> list[int]:
+    """``total`` people split in proportion to ``weights`` (largest remainders; ties to the
+    first): whole numbers that add up to ``total``; no random draw."""
+    mass = sum(weights)
+    if total <= 0 or mass <= 0:
+        return [0] * len(weights)
+    exact = [total * w / mass for w in weights]
+    out = [math.floor(x) for x in exact]
+    rest = sorted(range(len(weights)), key=lambda k: (-(exact[k] - out[k]), k))
+    for k in rest[: total - sum(out)]:
+        out[k] += 1
+    return out
+
+
+class GroupSplit:
+    """The people of one crowd by population group, in the groups' declared order, and
+    their exit order (fastest first; the declared order at equal speeds). ``start_min[k]``
+    is when group ``k`` starts passing the exits, in slots of the crowd's flow."""
+
+    def __init__(self, groups: list[Group], n: list[int]):
+        self.groups = groups
+        self.n = n
+        self.casualties = [0] * len(groups)
+        self.evacuated = [0] * len(groups)
+        self.casualty_group: dict[int, int] = {}  # casualty id -> group index
+        self.order = sorted(range(len(groups)), key=lambda k: -groups[k].walking_speed_factor)
+        self.start_min = [0.0] * len(groups)
+        t = 0.0
+        for k in self.order:
+            self.start_min[k] = t
+            t += n[k] / groups[k].walking_speed_factor
+
+    def choose(self, remaining: list[int], u: float) -> int:
+        """The group of the next person harmed, from one uniform ``u``: in proportion to the
+        people of each group still there times its ``vulnerability_factor``."""
+        weights = [r * g.vulnerability_factor for r, g in zip(remaining, self.groups)]
+        if sum(weights) <= 0:
+            weights = [max(n - c, 0) for n, c in zip(self.n, self.casualties)]
+        if sum(weights) <= 0:
+            weights = [g.share for g in self.groups]
+        x = u * sum(weights)
+        for k, w in enumerate(weights):
+            x -= w
+            if x < 0 and w > 0:
+                return k
+        return max(k for k, w in enumerate(weights) if w > 0)
+
+
+def scenario_groups(scenario: Scenario) -> list[Group]:
+    """Every population group declared in a scenario (zones' and sites' ``groups``), the
+    first declaration of each id, in declaration order."""
+    found: dict[str, Group] = {}
+    for site in scenario.sites:
+        for group in site.groups or []:
+            found.setdefault(group.id, group)
+        for zone in site.zones:
+            for group in zone.groups or []:
+                found.setdefault(group.id, group)
+    return list(found.values())
+
+
+def _queue_has_groups(scenario: Scenario) -> bool:
+    return any(
+        zone.queue is not None and groups_of(site, zone)
+        for site in scenario.sites
+        for zone in site.zones
+    )
+
+
+def _label(group: Group) -> str:
+    return str(group.name) or group.id
+
+
+GROUP_SEPARATOR = "__"
+"""Per-group columns are ``<metric>__<group id>`` (docs/people.md); ``vtsim.analysis.
+portfolio`` reads them by that name."""
+
+
+def group_column(metric: str, group_id: str) -> str:
+    """A per-group column: ``<metric>__<group id>``, ``metric`` the total's name where
+    there is one (``casualties_total__children`` adds up to ``casualties_total``)."""
+    return f"{metric}{GROUP_SEPARATOR}{group_id}"
+
+
+class GroupOutcomes(Component):
+    """Outcomes by population group (only in scenarios that declare ``groups``): who among
+    the crowd was harmed, how long each group took to leave, and who bore the queue.
+
+    Columns ``<metric>__<group id>``: ``exposed``, ``casualties_total``, ``deaths_total``
+    and ``min_to_ems_contact_median`` (with a medical section), ``min_to_evacuate``; with a
+    screening queue whose zone has groups, ``visitors``, ``visitor_delay_min_total``,
+    ``queue_wait_min_mean`` and ``queue_peak_outside``; and ``min_group_evacuation_gap``.
+    Per-group casualties and deaths add up to the totals."""
+
+    name: ClassVar[str] = "population groups"
+    runs_before_attack: ClassVar[bool] = True  # the queue's burden is borne anyway
+
+    @classmethod
+    def applies_to(cls, scenario: Scenario) -> bool:
+        return bool(scenario_groups(scenario))
+
+    @classmethod
+    def columns(cls, scenario: Scenario) -> list[Column]:
+        out: list[Column] = []
+        medical = scenario.medical is not None
+        queue = _queue_has_groups(scenario)
+        for g in scenario_groups(scenario):
+            who = f"group '{_label(g)}'"
+            out += [
+                count(group_column("exposed", g.id), f"People of {who} in the target zone."),
+                count(group_column("casualties_total", g.id), f"Casualties among {who}."),
+            ]
+            if medical:
+                out += [
+                    count(group_column("deaths_total", g.id), f"Deaths among {who}."),
+                    Column(
+                        group_column("min_to_ems_contact_median", g.id),
+                        "min",
+                        f"Median time from the attack start to EMS contact of the casualties "
+                        f"of {who} that EMS reached.",
+                    ),
+                ]
+            out.append(
+                Column(
+                    group_column("min_to_evacuate", g.id),
+                    "min",
+                    f"From the attack start to the last person of {who} out of the target "
+                    "zone through its exits (slower groups pass after faster ones).",
+                )
+            )
+            if queue:
+                out += [
+                    Column(
+                        group_column("visitors", g.id),
+                        "people",
+                        f"Visitors of {who} who queued for screening over the day.",
+                    ),
+                    Column(
+                        group_column("visitor_delay_min_total", g.id),
+                        "person-min",
+                        f"Summed time visitors of {who} spent queueing outside the perimeter "
+                        "(arrival to the end of screening) over the day.",
+                    ),
+                    Column(
+                        group_column("queue_wait_min_mean", g.id),
+                        "min",
+                        f"Mean time a visitor of {who} spent queueing outside the perimeter.",
+                    ),
+                    Column(
+                        group_column("queue_peak_outside", g.id),
+                        "people",
+                        f"Most people of {who} queueing outside at once.",
+                    ),
+                ]
+        out.append(
+            Column(
+                "min_group_evacuation_gap",
+                "min",
+                "The last person of the slowest group out minus the last of the fastest "
+                "(population groups in the target zone).",
+            )
+        )
+        return out
+
+    def metrics(self) -> dict[str, float]:
+        from vtsim.model.medical import Medical  # the medical model is optional
+
+        incident = self.incident
+        scenario = incident.scenario
+        groups = scenario_groups(scenario)
+        cols = [c.name for c in self.columns(scenario)]
+        out: dict[str, float] = {
+            c.name: c.interdicted for c in self.columns(scenario)
+        }  # the declared values, then what happened
+        crowd = incident.find(Crowd) if incident.reached_site else None
+        split = crowd.split if crowd is not None else None
+        ends: list[float] = []
+        if crowd is not None and split is None:  # the target zone has no groups
+            for g in groups:
+                for metric in ("exposed", "casualties_total", "deaths_total"):
+                    if group_column(metric, g.id) in out:
+                        out[group_column(metric, g.id)] = math.nan
+        if crowd is not None and split is not None:
+            by_id = {g.id: k for k, g in enumerate(split.groups)}
+            medical = incident.find(Medical)
+            patients = medical.patients if medical is not None else []
+            for g in groups:
+                k = by_id.get(g.id)
+                if k is None:
+                    continue
+                out[group_column("exposed", g.id)] = float(split.n[k])
+                out[group_column("casualties_total", g.id)] = float(split.casualties[k])
+                end = crowd.group_evacuation_end(k)
+                out[group_column("min_to_evacuate", g.id)] = end
+                if not math.isnan(end):
+                    ends.append(end)
+                if medical is not None:
+                    mine = [p for p in patients if split.casualty_group.get(p.id) == k]
+                    dead = [p for p in mine if (p.final or "").startswith(("died", "killed"))]
+                    contacts = sorted(p.t_contact for p in mine if not math.isnan(p.t_contact))
+                    out[group_column("deaths_total", g.id)] = float(len(dead))
+                    out[group_column("min_to_ems_contact_median", g.id)] = (
+                        _median(contacts) if contacts else math.nan
+                    )
+        if len(ends) >= 2:
+            out["min_group_evacuation_gap"] = max(ends) - min(ends)
+        queues = incident.find(ScreeningQueues)
+        if queues is not None:
+            for gid, days in queues.group_days().items():
+                visitors = sum(d.visitors for d in days)
+                delay = sum(d.delay_min_total for d in days)
+                out[group_column("visitors", gid)] = float(visitors)
+                out[group_column("visitor_delay_min_total", gid)] = delay
+                out[group_column("queue_wait_min_mean", gid)] = (
+                    delay / visitors if visitors else math.nan
+                )
+                out[group_column("queue_peak_outside", gid)] = float(
+                    max(d.peak_outside for d in days)
+                )
+        return {c: out[c] for c in cols}
+
+
+def _median(xs: list[float]) -> float:
+    n = len(xs)
+    mid = n // 2
+    return xs[mid] if n % 2 else (xs[mid - 1] + xs[mid]) / 2.0
+
+
+def _groups_not_in_a_release(scenario: Scenario) -> Iterator[Problem]:
+    """A release's casualties (delayed symptoms, slots) are not drawn by group yet: a zone
+    targeted by a ``cbrn_release`` may not declare population groups."""
+    for i, threat in enumerate(scenario.threats):
+        if threat.mode != "cbrn_release":
+            continue
+        site = next((s for s in scenario.sites if s.id == threat.site), None)
+        zone = next((z for z in site.zones if z.id == threat.zone), None) if site else None
+        if site is not None and zone is not None and groups_of(site, zone):
+            yield (
+                ("threats", i, "zone"),
+                f"targets zone '{zone.id}', which has population groups: a release's "
+                "casualties are not drawn by group yet (leave `groups` out of that zone).",
+            )
+
+
+register_check(_groups_not_in_a_release)

@@ -53,9 +53,22 @@ class Triage:
 
 
 def harm_one(incident: Incident, crowd: Crowd, triage: str) -> Casualty:
-    """One person of the crowd is harmed now: counted, and a ``casualty`` happening."""
+    """One person of the crowd is harmed now: counted, and a ``casualty`` happening.
+
+    With population groups, the person's group is drawn first, on its own stream
+    ``("harm-group", threat)`` (so no other draw moves), in proportion to the people of
+    each group still there times its ``vulnerability_factor``."""
+    split = crowd.split
+    k = None
+    if split is not None:
+        u = incident.streams.get("harm-group", incident.threat.id).random()
+        k = split.choose(crowd.group_remaining(incident.now()), u)
+        split.casualties[k] += 1
     crowd.casualties += 1
-    return incident.add_casualty(triage)
+    casualty = incident.add_casualty(triage)
+    if split is not None and k is not None:
+        split.casualty_group[casualty.id] = k
+    return casualty
 
 
 def onset(incident: Incident, crowd: Crowd, why: str):

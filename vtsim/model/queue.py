@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from vtsim.model.component import Column, Component
+from vtsim.scenario.schema import Group, groups_of
 from vtsim.scenario.screening import ScreeningQueue
 
 if TYPE_CHECKING:
@@ -164,27 +165,108 @@ def _lanes(arrivals: np.ndarray, service_min: np.ndarray, lanes: int) -> np.ndar
 
 
 @dataclass(frozen=True)
+class GroupDay:
+    """One population group's share of a queue day (zones that declare ``groups``)."""
+
+    visitors: int
+    delay_min_total: float
+    peak_outside: int
+    outside_at_attack: int
+    outside_at_peak: int  # of the whole queue's densest moment
+
+
+@dataclass(frozen=True)
 class QueueSummary:
-    """What the rest of the model needs of a queue day: three numbers."""
+    """What the rest of the model needs of a queue day: three numbers (and, for a zone with
+    population groups, each group's share of them)."""
 
     outside_at_attack: int
     peak_outside: int
     delay_min_total: float
+    groups: dict[str, GroupDay] | None = None
 
 
 def summarise(day: QueueDay) -> QueueSummary:
     return QueueSummary(day.outside_at(day.attack_at_min), day.peak_outside, day.delay_min_total)
 
 
-def summary(queue: ScreeningQueue, streams, site_id: str, zone_id: str, caches=None):
+def simulate_group_day(
+    queue: ScreeningQueue, groups: list[Group], streams, site_id: str, zone_id: str
+) -> QueueSummary:
+    """A queue day with population groups: the same arrivals and service draws as without
+    them; each visitor's group is drawn on its own stream ``("queue-groups", site, zone)``
+    (by the groups' shares); their service time is scaled by their group's
+    ``screening.service_factor``; a group with lane ``own`` is served only by its own lanes
+    (taken from the queue's), the others share the rest."""
+    arrivals, service_min, attack_at = draws(queue, streams, site_id, zone_id)
+    n = len(arrivals)
+    u = streams.get("queue-groups", site_id, zone_id).random(n)
+    edges = np.cumsum([g.share for g in groups])
+    member = np.minimum(np.searchsorted(edges / edges[-1], u, side="right"), len(groups) - 1)
+    factors = np.array([g.screening.service_factor for g in groups])
+    service_min = service_min * factors[member]
+    entered = np.empty(n)
+    own_lanes = 0
+    shared = np.ones(n, dtype=bool)
+    for k, g in enumerate(groups):
+        if g.screening.lane == "own":
+            mine = member == k
+            shared &= ~mine
+            own_lanes += g.screening.lanes
+            entered[mine] = _lanes(arrivals[mine], service_min[mine], g.screening.lanes)
+    if shared.any():
+        entered[shared] = _lanes(arrivals[shared], service_min[shared], queue.lanes - own_lanes)
+    day = QueueDay(arrivals, entered, attack_at)
+    # The densest moment: just after the arrival that makes the peak (arrivals first at ties).
+    times = np.concatenate([arrivals, entered])
+    is_arrival = np.arange(2 * n) < n
+    order = np.lexsort((~is_arrival, times))
+    running = np.cumsum(np.where(is_arrival[order], 1, -1))
+    t_peak = float(times[order][int(np.argmax(running))]) if n else 0.0
+    found = {}
+    for k, g in enumerate(groups):
+        mine = member == k
+        sub = QueueDay(arrivals[mine], entered[mine], attack_at)
+        found[g.id] = GroupDay(
+            visitors=sub.visitors,
+            delay_min_total=sub.delay_min_total,
+            peak_outside=sub.peak_outside,
+            outside_at_attack=sub.outside_at(attack_at),
+            outside_at_peak=sub.outside_at(t_peak),
+        )
+    return QueueSummary(
+        day.outside_at(attack_at), day.peak_outside, day.delay_min_total, groups=found
+    )
+
+
+def summary(
+    queue: ScreeningQueue,
+    streams,
+    site_id: str,
+    zone_id: str,
+    caches=None,
+    groups: list[Group] | None = None,
+):
     """A queue day's summary. The day is a pure function of (seed, replication, site, zone,
     queue parameters) drawn from its own streams, so every package that leaves the queue
     alone replays the very same day: a runner's :class:`~vtsim.model.caches.Caches`
-    (``caches``) remembers it."""
+    (``caches``) remembers it. With population ``groups``: :func:`simulate_group_day`."""
+    if groups:
+        chosen = groups
+
+        def compute() -> QueueSummary:
+            return simulate_group_day(queue, chosen, streams, site_id, zone_id)
+    else:
+
+        def compute() -> QueueSummary:
+            return summarise(simulate_day(queue, streams, site_id, zone_id))
+
     if caches is None:
-        return summarise(simulate_day(queue, streams, site_id, zone_id))
-    key = (streams.seed, streams.replication, site_id, zone_id, queue.model_dump_json())
-    return caches.queue_day(key, lambda: summarise(simulate_day(queue, streams, site_id, zone_id)))
+        return compute()
+    key: tuple = (streams.seed, streams.replication, site_id, zone_id, queue.model_dump_json())
+    if groups:
+        key += tuple(g.model_dump_json() for g in groups)
+    return caches.queue_day(key, compute)
 
 
 class ScreeningQueues(Component):
@@ -210,7 +292,12 @@ class ScreeningQueues(Component):
         super().__init__(incident)
         self.days = {
             (site.id, zone.id): summary(
-                zone.queue, incident.streams, site.id, zone.id, incident.caches
+                zone.queue,
+                incident.streams,
+                site.id,
+                zone.id,
+                incident.caches,
+                groups_of(site, zone) or None,
             )
             for site in incident.scenario.sites
             for zone in site.zones
@@ -224,6 +311,22 @@ class ScreeningQueues(Component):
     def peak_outside(self, site_id: str, zone_id: str) -> int:
         """The most people queueing in a zone at once that day (the densest moment)."""
         return self.days[(site_id, zone_id)].peak_outside
+
+    def groups_at_attack(self, site_id: str, zone_id: str, densest: bool) -> dict[str, int]:
+        """People of each population group queueing in a zone when the attack starts (at
+        the day's densest moment with ``densest``); empty without groups."""
+        found = self.days[(site_id, zone_id)].groups or {}
+        return {
+            gid: (g.outside_at_peak if densest else g.outside_at_attack) for gid, g in found.items()
+        }
+
+    def group_days(self) -> dict[str, list[GroupDay]]:
+        """Each population group's share of every queue day (by group id)."""
+        out: dict[str, list[GroupDay]] = {}
+        for day in self.days.values():
+            for gid, g in (day.groups or {}).items():
+                out.setdefault(gid, []).append(g)
+        return out
 
     def metrics(self) -> dict[str, float]:
         """The burden of screening over the opening period."""

@@ -23,7 +23,7 @@ import simpy
 from vtsim.model import prevent, protect
 from vtsim.model.caches import Caches
 from vtsim.model.component import Column, Component
-from vtsim.model.crowd import Crowd
+from vtsim.model.crowd import Crowd, GroupOutcomes
 from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.infrastructure import Grid, horizon_min
 from vtsim.model.medical import Medical
@@ -43,6 +43,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     ScreeningQueues,
     Medical,
     Grid,
+    GroupOutcomes,  # only where the scenario declares population groups
 )
 """The core components, in column order (the mode's own come after them)."""
 

@@ -12,11 +12,11 @@ exact field path of each problem.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from vtsim.scenario.distributions import Dist, Fixed
+from vtsim.scenario.distributions import Dist, Fixed, dist_bounds
 from vtsim.scenario.measures import (  # measures are part of the schema: re-exported here
     Burden,  # noqa: F401
     Cost,  # noqa: F401
@@ -27,8 +27,8 @@ from vtsim.scenario.measures import (  # measures are part of the schema: re-exp
     Pillar,  # noqa: F401
 )
 from vtsim.scenario.modes import Airspace, CbrnPreparedness
-from vtsim.scenario.schema_base import Identifier, Model, Probability, Text
-from vtsim.scenario.screening import ScreeningQueue
+from vtsim.scenario.schema_base import Identifier, Model, Probability, Text, at_most
+from vtsim.scenario.screening import GroupScreening, ScreeningQueue
 from vtsim.scenario.threats import (  # re-exported: the threat schema lives there
     Harm,  # noqa: F401
     Threat,
@@ -69,6 +69,14 @@ class Role(str, Enum):
     public_alert = "public_alert"
 
 
+MAX_PEOPLE = dist_bounds(
+    "people",
+    high=1_000_000,
+    why="larger crowds are outside what the model was built and tested for "
+    "(each person is simulated)",
+)
+SPEED = dist_bounds("km/h", positive="at zero speed its units never arrive", high=1_000)
+
 # --------------------------------------------------------------------------- prevent
 
 
@@ -91,6 +99,67 @@ class Exit(Model):
     flow_per_min: float = Field(gt=0, description="People per minute through this exit.")
 
 
+class Group(Model):
+    """One population group of a zone's crowd (e.g. an age band, people with reduced
+    mobility): its share of the people and what differs for it. Outcomes are then also
+    reported per group, in columns ``<metric>__<group id>`` (see docs/people.md)."""
+
+    id: Identifier
+    name: Text = ""
+    share: float = Field(gt=0, le=1, description="Share of the zone's people in this group.")
+    walking_speed_factor: Annotated[float, at_most(10, "times the average speed")] = Field(
+        1.0,
+        gt=0,
+        description="Walking speed relative to the crowd's average (1: the same). At a given "
+        "density the exit flow of people scales with their speed, so each of this group's "
+        "people takes 1/factor of an average person's share of the exits' flow; slower groups "
+        "pass the exits after faster ones.",
+    )
+    vulnerability_factor: Annotated[float, at_most(100, "times the average")] = Field(
+        1.0,
+        gt=0,
+        description="Relative chance that one of this group still in the zone is the one "
+        "harmed when the attack harms someone (1: the same as anyone else there).",
+    )
+    screening: GroupScreening = Field(
+        default_factory=GroupScreening, description="How this group is screened in a queue."
+    )
+
+
+def _check_groups(groups: list[Group] | None, where: str) -> None:
+    if groups is None:
+        return
+    if not groups:
+        raise ValueError(f"expected at least one group in `{where}` (or leave it out)")
+    ids = [g.id for g in groups]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"expected distinct group ids in `{where}`; got {ids}")
+    total = sum(g.share for g in groups)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(
+            f"expected the shares of `{where}` to sum to 1 (every person is in one group); "
+            f"they sum to {total:g} ({', '.join(f'{g.id}: {g.share:g}' for g in groups)})"
+        )
+
+
+def _check_own_lanes(zone: Zone, groups: list[Group] | None) -> None:
+    """Groups screened in lanes of their own must leave a lane for the others."""
+    own = sum(g.screening.lanes for g in groups or [] if g.screening.lane == "own")
+    shared = any(g.screening.lane == "any" for g in groups or [])
+    if zone.queue is not None and own and own + (1 if shared else 0) > zone.queue.lanes:
+        raise ValueError(
+            f"expected the groups' own lanes ({own}) to leave at least one of zone "
+            f"'{zone.id}''s {zone.queue.lanes} screening lanes for the other groups"
+        )
+
+
+def groups_of(site: Site, zone: Zone) -> list[Group]:
+    """The groups of a zone's crowd: the zone's own, else its site's, else none."""
+    if zone.groups is not None:
+        return zone.groups
+    return site.groups or []
+
+
 class Zone(Model):
     id: Identifier
     name: Text = ""
@@ -99,7 +168,7 @@ class Zone(Model):
         description="False for a public zone outside the perimeter (e.g. a screening "
         "queue): threats aimed there do not cross the site's layers.",
     )
-    occupancy: Dist | None = Field(
+    occupancy: Annotated[Dist, MAX_PEOPLE] | None = Field(
         None,
         description="People in the zone when an attack starts (give this or a `queue`).",
     )
@@ -119,6 +188,17 @@ class Zone(Model):
         description="Ground the zone's crowd stands on, square metres: the crowd density is "
         "the people there divided by it (what a vehicle driving through meets).",
     )
+    groups: list[Group] | None = Field(
+        None,
+        description="Population groups of the crowd (shares summing to 1); default: the "
+        "site's `groups`, else none (outcomes are totals only).",
+    )
+
+    @model_validator(mode="after")
+    def _groups_add_up(self):
+        _check_groups(self.groups, "groups")
+        _check_own_lanes(self, self.groups)
+        return self
 
     @model_validator(mode="after")
     def _occupancy_or_queue(self):
@@ -203,6 +283,11 @@ class Site(Model):
         "(none: not declared, no catalogue measure is refused on its setting).",
     )
     zones: list[Zone] = Field(min_length=1)
+    groups: list[Group] | None = Field(
+        None,
+        description="Population groups of the site's crowds (shares summing to 1), for "
+        "its zones that do not declare their own.",
+    )
     layers: list[Layer] = Field(default_factory=list, description="In path order.")
     p_communication: Probability = Field(
         1.0, description="Probability that the first detection's alarm is communicated."
@@ -231,6 +316,14 @@ class Site(Model):
         description="Release detection, ventilation procedure and decontamination capacity.",
     )
 
+    @model_validator(mode="after")
+    def _site_groups_add_up(self):
+        _check_groups(self.groups, "groups")
+        for zone in self.zones:
+            if zone.groups is None:
+                _check_own_lanes(zone, self.groups)
+        return self
+
 
 # --------------------------------------------------------------------------- agencies
 
@@ -243,7 +336,9 @@ class AlertEdge(Model):
 class UnitBase(Model):
     id: Identifier
     distance_km: float = Field(ge=0, description="Road distance from the base to the site.")
-    units: int = Field(1, ge=0, description="Units sent from this base when the agency is alerted.")
+    units: Annotated[int, at_most(1_000, "units from one base")] = Field(
+        1, ge=0, description="Units sent from this base when the agency is alerted."
+    )
 
 
 class Agency(Model):
@@ -254,7 +349,9 @@ class Agency(Model):
         default_factory=list, description="Whom it alerts, and how fast."
     )
     dispatch_delay_min: Dist = Field(Fixed(value=0.0), description="From alert to unit rolling.")
-    speed_kmh: Dist = Field(Fixed(value=40.0), description="Travel speed of its units.")
+    speed_kmh: Annotated[Dist, SPEED] = Field(
+        Fixed(value=40.0), description="Travel speed of its units."
+    )
     bases: list[UnitBase] = Field(default_factory=list)
     engagement: Engagement | None = Field(
         None, description="Given for agencies whose units can end an attack (police, tactical)."
@@ -275,8 +372,10 @@ class Source(Model):
 
 
 class RunDefaults(Model):
-    replications: int = Field(500, ge=1)
-    seed: int = Field(20261128, ge=0)
+    replications: Annotated[
+        int, at_most(1_000_000, "replications", "more would run for days; split the run")
+    ] = Field(500, ge=1)
+    seed: int = Field(20261128, ge=0, le=2**63 - 1)
 
 
 class Scenario(Model):
@@ -292,9 +391,12 @@ class Scenario(Model):
     currency: str = "EUR"
     sources: list[Source] = Field(default_factory=list)
     run: RunDefaults = Field(default_factory=RunDefaults)
-    horizon_min: float = Field(
-        720.0, gt=0, description="Simulated incident time after the attack starts, minutes."
-    )
+    horizon_min: Annotated[
+        float,
+        at_most(
+            43_200, "minutes (30 days)", "the incident model covers hours and days, not months"
+        ),
+    ] = Field(720.0, gt=0, description="Simulated incident time after the attack starts, minutes.")
     prevent: Prevent = Field(default_factory=Prevent)
     sites: list[Site] = Field(min_length=1)
     threats: list[ThreatUnion] = Field(

@@ -1,0 +1,251 @@
+"""Population groups in a crowd (issue 19): per-group outcomes, evacuation order, queue
+lane rules, disparity in compare. See docs/people.md ("Groups in the crowd")."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from pydantic import ValidationError
+
+from vtsim import load_scenario, simulate
+from vtsim.model.crowd import GroupOutcomes, allocate, scenario_groups
+from vtsim.model.world import columns_for, components_for
+from vtsim.scenario.schema import Group, Measure, Package, Zone
+
+GROUPS = ["adults", "children", "older", "reduced_mobility"]
+
+
+@pytest.fixture(scope="module")
+def festival():
+    return load_scenario("harbour-festival")
+
+
+def _without_groups(scenario):
+    sites = [s.model_copy(update={"groups": None}) for s in scenario.sites]
+    return scenario.model_copy(update={"sites": sites})
+
+
+def _with_site_groups(scenario, groups):
+    sites = [s.model_copy(update={"groups": groups}) for s in scenario.sites]
+    return scenario.model_copy(update={"sites": sites})
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        (math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a
+    )
+
+
+def _scale_exits(scenario, factor):
+    sites = []
+    for site in scenario.sites:
+        zones = [
+            z.model_copy(
+                update={
+                    "exits": [
+                        e.model_copy(update={"flow_per_min": e.flow_per_min * factor})
+                        for e in z.exits
+                    ]
+                }
+            )
+            for z in site.zones
+        ]
+        sites.append(site.model_copy(update={"zones": zones}))
+    return scenario.model_copy(update={"sites": sites})
+
+
+def test_no_groups_no_group_columns(festival):
+    plain = _without_groups(festival)
+    assert GroupOutcomes not in components_for(plain)
+    assert not [c.name for c in columns_for(plain) if "__" in c.name]
+    for name in ("museum-siege", "metro-cbrn", "transit-hub-drone"):
+        assert not scenario_groups(load_scenario(name))
+
+
+def test_a_neutral_group_changes_no_total(festival):
+    """One group holding everyone, with every factor 1: the same draws, the same totals
+    (the group's own draws come from their own streams)."""
+    plain = _without_groups(festival)
+    one = _with_site_groups(plain, [Group(id="everyone", share=1.0)])
+    for rep in range(12):
+        a = simulate(plain, seed=11, replication=rep).metrics
+        b = simulate(one, seed=11, replication=rep).metrics
+        assert _same(a, {k: v for k, v in b.items() if k in a}), rep
+
+
+def test_shares_must_sum_to_one():
+    with pytest.raises(ValidationError, match="sum to 1"):
+        Zone.model_validate(
+            {
+                "id": "z",
+                "occupancy": {"dist": "fixed", "value": 100},
+                "groups": [{"id": "a", "share": 0.5}, {"id": "b", "share": 0.3}],
+            }
+        )
+    with pytest.raises(ValidationError, match="distinct group ids"):
+        Zone.model_validate(
+            {
+                "id": "z",
+                "occupancy": {"dist": "fixed", "value": 100},
+                "groups": [{"id": "a", "share": 0.5}, {"id": "a", "share": 0.5}],
+            }
+        )
+
+
+def test_own_lanes_leave_a_lane_for_the_others():
+    queue = {
+        "arrivals": [{"until_min": 60, "per_min": 10}],
+        "lanes": 2,
+        "service_s": {"dist": "fixed", "value": 10},
+        "attack_at_min": {"dist": "fixed", "value": 30},
+    }
+    own = {"lane": "own", "lanes": 2}
+    with pytest.raises(ValidationError, match="leave at least one"):
+        Zone.model_validate(
+            {
+                "id": "q",
+                "queue": queue,
+                "groups": [
+                    {"id": "a", "share": 0.5, "screening": own},
+                    {"id": "b", "share": 0.5},
+                ],
+            }
+        )
+
+
+def test_allocate_adds_up():
+    assert allocate(10, [0.74, 0.11, 0.10, 0.05]) == [7, 1, 1, 1]
+    assert sum(allocate(6233, [0.74, 0.11, 0.10, 0.05])) == 6233
+    assert allocate(0, [1, 1]) == [0, 0]
+
+
+def test_per_group_casualties_and_deaths_add_up(festival):
+    for rep in range(30):
+        m = simulate(festival, seed=5, replication=rep).metrics
+        for metric, total in (
+            ("exposed", "exposed"),
+            ("casualties_total", "casualties_total"),
+            ("deaths_total", "deaths_total"),
+        ):
+            assert sum(m[f"{metric}__{g}"] for g in GROUPS) == m[total], (rep, metric)
+
+
+def test_reduced_mobility_leaves_last(festival):
+    seen = 0
+    for rep in range(30):
+        m = simulate(festival, seed=5, replication=rep).metrics
+        times = {g: m[f"min_to_evacuate__{g}"] for g in GROUPS}
+        if any(math.isnan(t) for t in times.values()):
+            continue
+        seen += 1
+        assert max(times, key=times.get) == "reduced_mobility", rep
+        assert times["reduced_mobility"] > times["adults"]
+        assert m["min_group_evacuation_gap"] == pytest.approx(
+            times["reduced_mobility"] - times["adults"]
+        )
+    assert seen > 10
+
+
+def test_more_exit_capacity_narrows_the_gap(festival):
+    wider = _scale_exits(festival, 1.25)
+    gaps = []
+    for rep in range(30):
+        a = simulate(festival, seed=5, replication=rep).metrics["min_group_evacuation_gap"]
+        b = simulate(wider, seed=5, replication=rep).metrics["min_group_evacuation_gap"]
+        if not (math.isnan(a) or math.isnan(b)):
+            assert b < a, rep  # paired: the same crowd, the same alert
+            gaps.append(a - b)
+    assert len(gaps) > 10
+
+
+def test_deterministic(festival):
+    for rep in range(5):
+        a = simulate(festival, seed=9, replication=rep).metrics
+        b = simulate(festival, seed=9, replication=rep).metrics
+        assert _same(a, b)
+
+
+def test_group_columns_listed(festival):
+    from click.testing import CliRunner
+
+    from vtsim.cli import main
+
+    out = CliRunner().invoke(main, ["columns", "harbour-festival"])
+    assert out.exit_code == 0, out.output
+    for g in GROUPS:
+        for metric in ("casualties_total", "min_to_evacuate", "queue_wait_min_mean"):
+            assert f"{metric}__{g}" in out.output
+    names = {c.name for c in columns_for(festival)}
+    assert "min_group_evacuation_gap" in names
+
+
+def test_own_lane_with_slower_search_burdens_that_group(festival):
+    """A group-dependent lane rule: the queue effect per group is computed."""
+    from vtsim.model.queue import summary
+    from vtsim.model.streams import Streams
+
+    site = festival.sites[0]
+    zone = next(z for z in site.zones if z.queue is not None)
+    groups = list(site.groups or [])
+    strict = [
+        g.model_copy(
+            update={
+                "screening": g.screening.model_copy(update={"lane": "own", "service_factor": 4.0})
+            }
+        )
+        if g.id == "reduced_mobility"
+        else g
+        for g in groups
+    ]
+    plain = summary(zone.queue, Streams(1, 0), site.id, zone.id)
+    day = summary(zone.queue, Streams(1, 0), site.id, zone.id, groups=groups)
+    hard = summary(zone.queue, Streams(1, 0), site.id, zone.id, groups=strict)
+    assert day.groups is not None and hard.groups is not None
+    visitors = sum(g.visitors for g in day.groups.values())
+    assert visitors == sum(g.visitors for g in hard.groups.values())
+    assert plain.delay_min_total > 0
+    wait = {k: g.delay_min_total / g.visitors for k, g in hard.groups.items()}
+    assert wait["reduced_mobility"] > 2 * wait["adults"]
+
+
+@pytest.mark.slow
+def test_compare_flags_a_package_that_widens_the_disparity(festival):
+    from vtsim.analysis.compare import compare
+
+    measure = Measure.model_validate(
+        {
+            "id": "strict-search",
+            "name": "A stricter search of one group in lanes of its own",
+            "phase": "protect",
+            "pillar": "operational",
+            "effects": [
+                {
+                    "path": "sites.festival.groups.reduced_mobility.screening.lane",
+                    "op": "set",
+                    "value": "own",
+                },
+                {
+                    "path": "sites.festival.groups.reduced_mobility.screening.service_factor",
+                    "op": "set",
+                    "value": 4.0,
+                },
+            ],
+        }
+    )
+    package = Package.model_validate({"id": "strict", "name": "Strict", "measures": [measure.id]})
+    scenario = festival.model_copy(
+        update={"measures": [*festival.measures, measure], "packages": [package]}
+    )
+    c = compare(scenario, packages=["strict"], replications=20, seed=3, progress=False)
+    flagged = c.side_effects
+    assert flagged["criterion"].eq("disparity_queue_burden").any()
+    row = c.disparity_frame.set_index(["package", "measure"]).loc[("strict", "queue_burden")]
+    assert row["worst_group"] == "reduced_mobility" and row["diff_lo"] > 0
+    assert "WIDENS" in c.text()
+    # the package that only adds exit capacity narrows the evacuation gap, not the queue
+    wide = compare(
+        festival, measures="exit-capacity-standard", replications=20, seed=3, progress=False
+    )
+    gap = wide.results.compare("min_group_evacuation_gap").iloc[0]
+    assert gap["hi"] < 0
