@@ -38,7 +38,7 @@ QUIET_WORKERS = {
 }
 
 
-NO_HTTP = {
+NO_HTTP: dict[str, list] = {
     "distributed.scheduler.http.routes": [],
     "distributed.worker.http.routes": [],
 }
@@ -225,7 +225,7 @@ class DaskExecutor:
             raise ClusterLost(self._lost_message(exc)) from None
         limit = 2 * self.jobs
         tasks = iter(tasks)
-        futures = {}
+        futures: dict = {}
         self._futures = futures
 
         def submit() -> bool:

@@ -388,7 +388,7 @@ class PortfolioModel:
                 if not applied[s]:
                     continue
                 rise = float(means[names[s]] - means["baseline"])
-                if rise > c.max_increase:
+                if c.max_increase is not None and rise > c.max_increase:
                     self.violations.setdefault(s, []).append(
                         f"{c.criterion} +{rise:.3g} at {target.name or target.scenario} "
                         f"(limit +{c.max_increase:g})"
@@ -409,10 +409,13 @@ class PortfolioModel:
         for s in sets:
             if not applied[s]:
                 continue
-            rates, everyone = group_rates(by_package[names[s]], c.outcome)
+            found_rates = group_rates(by_package[names[s]], c.outcome)
+            if found_rates is None:
+                continue
+            rates, everyone = found_rates
             ratio = disparity_ratio(rates, everyone)
-            if ratio > c.max_ratio and not ratio <= before:
-                worst = max(rates, key=rates.get)
+            if c.max_ratio is not None and ratio > c.max_ratio and not ratio <= before:
+                worst = max(rates, key=lambda group: rates[group])
                 self.violations.setdefault(s, []).append(
                     f"disparity ({c.outcome}) {ratio:.3g} at {where} (worst off: {worst}; "
                     f"{before:.3g} with no measure; limit {c.max_ratio:g})"
