@@ -81,7 +81,7 @@ def displacement_side_effects(
     if "displaced" not in frame or "displaced_casualties" not in frame:
         return pd.DataFrame()
     from vtsim.analysis.stats import paired_difference
-    from vtsim.analysis.valuation import ALL
+    from vtsim.analysis.valuation import ALL, criterion_row
 
     rows = []
     threats = [ALL, *sorted(frame["threat"].dropna().unique())]
@@ -106,23 +106,12 @@ def displacement_side_effects(
                 if column == "displaced":
                     caused = more
                 worse = bool(d.diff > 0 and (caused or d.distinguishable))
+                row = criterion_row(
+                    package, threat, column, label, unit, "displacement", joined, d, worse
+                )
                 rows.append(
                     {
-                        "package": package,
-                        "threat": threat,
-                        "criterion": column,
-                        "label": label,
-                        "unit": unit,
-                        "kind": "displacement",
-                        "baseline": float(joined["b"].mean()),
-                        "value": float(joined["p"].mean()),
-                        "diff": d.diff,
-                        "diff_lo": d.lo,
-                        "diff_hi": d.hi,
-                        "n": d.n,
-                        "distinguishable": d.distinguishable,
-                        "worse": worse,
-                        "better": bool(d.distinguishable and d.diff < 0),
+                        **row,
                         "effect_diff": d.diff,
                         "effect_lo": d.lo,
                         "effect_hi": d.hi,

@@ -245,23 +245,10 @@ def differences(
                 if cid in flagged:  # side effects read another quantity (see Criterion)
                     _, tested = _paired(subset, package, flagged[cid])
                     worse = bool(tested.distinguishable and tested.diff > 0)
+                row = criterion_row(package, threat, cid, label, unit, kind, joined, d, worse)
                 rows.append(
                     {
-                        "package": package,
-                        "threat": threat,
-                        "criterion": cid,
-                        "label": label,
-                        "unit": unit,
-                        "kind": kind,
-                        "baseline": float(joined["b"].mean()),
-                        "value": float(joined["p"].mean()),
-                        "diff": d.diff,
-                        "diff_lo": d.lo,
-                        "diff_hi": d.hi,
-                        "n": d.n,
-                        "distinguishable": d.distinguishable,
-                        "worse": worse,
-                        "better": bool(d.distinguishable and d.diff < 0),
+                        **row,
                         "value_per_unit": value,
                         "valued_diff": value * d.diff,
                         "valued_diff_lo": value * d.lo,
@@ -273,6 +260,28 @@ def differences(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def criterion_row(package, threat, criterion, label, unit, kind, joined, d, worse) -> dict:
+    """One row of a side-effect table: a package against the baseline on one criterion
+    (``joined``: the paired columns ``p`` and ``b``; ``d``: their paired difference)."""
+    return {
+        "package": package,
+        "threat": threat,
+        "criterion": criterion,
+        "label": label,
+        "unit": unit,
+        "kind": kind,
+        "baseline": float(joined["b"].mean()),
+        "value": float(joined["p"].mean()),
+        "diff": d.diff,
+        "diff_lo": d.lo,
+        "diff_hi": d.hi,
+        "n": d.n,
+        "distinguishable": d.distinguishable,
+        "worse": worse,
+        "better": bool(d.distinguishable and d.diff < 0),
+    }
 
 
 def side_effects(diffs: pd.DataFrame) -> pd.DataFrame:

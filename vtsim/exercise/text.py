@@ -240,24 +240,30 @@ def humanise(value: str) -> str:
     return value.replace("_", " ").replace("-", " ")
 
 
-def render(template: str, lang: str = "en", **context) -> str:
-    """Render ``templates/<template>`` with the catalogue as ``m``."""
+def environment(folder: Path, messages: Messages):
+    """A jinja2 environment for the templates in ``folder``, with ``messages`` as ``m``, the
+    ``num`` and ``bidi`` filters (numbers and free text ready for the language's direction),
+    ``status`` and the language's code and direction; escaping on, undefined names errors."""
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        loader=jinja2.FileSystemLoader(folder),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    messages = Messages(lang)
     env.filters["num"] = lambda value, spec="": messages.num(
         format(value, spec) if spec else str(value)
     )
     env.filters["bidi"] = messages.bidi
-    return env.get_template(template).render(
+    env.globals.update(
         m=messages,
         status=lambda picture: status_text(messages, picture),
-        lang=lang,
+        lang=messages.lang,
         text_dir=messages.data.get("dir", "ltr"),
-        **context,
     )
+    return env
+
+
+def render(template: str, lang: str = "en", **context) -> str:
+    """Render ``templates/<template>`` with the catalogue as ``m``."""
+    return environment(HERE / "templates", Messages(lang)).get_template(template).render(**context)

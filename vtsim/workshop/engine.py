@@ -1179,27 +1179,9 @@ def _csv(rows: list[dict]) -> str:
 
 def environment(lang: str):
     """The jinja2 environment of the workshop's templates, with the catalogue as ``m``."""
-    import jinja2
+    from vtsim.exercise.text import environment as template_environment
 
-    from vtsim.exercise.text import status_text
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    messages = WorkshopMessages(lang)
-    env.filters["num"] = lambda value, spec="": messages.num(
-        format(value, spec) if spec else str(value)
-    )
-    env.filters["bidi"] = messages.bidi
-    env.globals.update(
-        m=messages,
-        status=lambda picture: status_text(messages, picture),
-        lang=lang,
-        text_dir=messages.data.get("dir", "ltr"),
-    )
-    return env
+    return template_environment(HERE / "templates", WorkshopMessages(lang))
 
 
 def render(template: str, lang: str = "en", **context) -> str:
