@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -126,6 +127,8 @@ def read_yaml(path: str | Path, source: str | None = None):
         raise _yaml_error(
             source, f"is not UTF-8 text (an invalid byte at offset {exc.start}); save it as UTF-8."
         ) from None
+    if _nesting_bound(text) > MAX_YAML_DEPTH:  # before parsing: libyaml may recurse too deep
+        raise _yaml_error(source, _too_deep())
     loader_class = yaml_loader()
     try:
         loader = loader_class(text)
@@ -151,6 +154,25 @@ def read_yaml(path: str | Path, source: str | None = None):
     except RecursionError:
         raise _yaml_error(source, _too_deep()) from None
     return data, node
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^ +", re.M)
+
+
+def _nesting_bound(text: str) -> int:
+    """A quick upper bound on how deep ``text`` nests, read before parsing (some builds of
+    libyaml recurse once per level and overflow the C stack on 100,000 levels): the depth
+    of ``[``/``{`` brackets, and the deepest indentation in two-space steps."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.finditer(text):
+        if bracket.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    indent = max((len(m.group()) for m in _INDENT.finditer(text)), default=0)
+    return max(deepest, indent // 8)
 
 
 def _too_deep() -> str:
