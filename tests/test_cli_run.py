@@ -73,6 +73,7 @@ def test_run_twice_with_the_same_seed_writes_identical_tables(tmp_path):
     assert a == (tmp_path / "b" / "replications.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_json_format_prints_the_scorecard_as_json(tmp_path):
     result = CliRunner().invoke(
         main, ["run", "-n", "20", "--format", "json", "--no-figures", "-o", str(tmp_path)]

@@ -17,6 +17,7 @@ def test_same_seed_gives_identical_results_for_any_number_of_jobs(festival):
     pd.testing.assert_frame_equal(serial, pooled)
 
 
+@pytest.mark.slow
 def test_different_seeds_give_different_storylines(festival):
     a = vtsim.run(festival, replications=30, seed=1, packages=["baseline"], progress=False).frame
     b = vtsim.run(festival, replications=30, seed=2, packages=["baseline"], progress=False).frame
@@ -46,6 +47,7 @@ def test_packages_see_the_same_threats_and_crowds(festival):
     pd.testing.assert_frame_equal(barriers.loc[not_vehicle, cols], base.loc[not_vehicle, cols])
 
 
+@pytest.mark.slow
 def test_interrupted_run_keeps_whole_paired_blocks(festival):
     from vtsim.analysis.executors import SerialExecutor
 

@@ -35,6 +35,7 @@ def wheel(tmp_path_factory):
     return next(out.glob("vtsim-*.whl"))
 
 
+@pytest.mark.slow
 def test_wheel_contains_the_scenario_library(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "vtsim/scenarios/harbour-festival.yaml" in names

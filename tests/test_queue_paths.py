@@ -134,6 +134,7 @@ def test_fast_path_equals_event_path_and_heap_on_small_queues(visitors):
         assert day.outside_at(t) == _outside_reference(day, t)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(_visitors(), st.sampled_from([-10.0, -0.0]))
 def test_peak_with_negative_or_negative_zero_times(visitors, shift):

@@ -62,6 +62,7 @@ def test_drawing_from_one_stream_never_shifts_another():
     assert s1.get("signal").random() == s2.get("signal").random()
 
 
+@pytest.mark.slow
 def test_no_salted_hash_in_the_package():
     """Global random state is banned by ruff (NPY002, banned ``random`` and
     ``numpy.random.default_rng``/``seed``). Ruff cannot ban a builtin, so this checks

@@ -61,6 +61,7 @@ def test_prim_with_no_failures_returns_the_whole_box():
     assert found["support"] == 1.0 and not found["box"]["restricted"].any()
 
 
+@pytest.mark.slow
 def test_summary_has_intervals_that_contain_the_mean(tiny_sweep, tmp_path):
     from vtsim.batch.runner import run_sweep
 
@@ -75,6 +76,7 @@ def test_summary_has_intervals_that_contain_the_mean(tiny_sweep, tmp_path):
     assert fig.axes
 
 
+@pytest.mark.slow
 def test_cli_batch_end_to_end(tiny_sweep, tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(

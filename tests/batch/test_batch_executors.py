@@ -85,6 +85,7 @@ def test_crash_then_resume_gives_the_uninterrupted_table(tiny_sweep, tmp_path):
     assert BatchResults.load(folder).complete
 
 
+@pytest.mark.slow
 def test_resume_refuses_a_changed_sweep(tiny_sweep, tmp_path):
     folder = tmp_path / "out"
     _run(tiny_sweep, folder, jobs=1)

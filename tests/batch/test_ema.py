@@ -76,6 +76,7 @@ def test_model_mirrors_the_sweep(tiny_sweep):
     assert model.nreplications == sweep.replications
 
 
+@pytest.mark.slow
 def test_sequential_evaluator_gives_the_batch_numbers(tiny_sweep, tmp_path):
     from ema_workbench import SequentialEvaluator
 

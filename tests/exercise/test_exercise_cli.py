@@ -103,6 +103,7 @@ def test_parallel_storylines_give_identical_results(tmp_path):
     assert one == (tmp_path / "2" / "storylines.csv").read_text()
 
 
+@pytest.mark.slow
 def test_resume_continues_a_saved_session_from_the_command_line(tmp_path, festival):
     path = tmp_path / "session.json"
     session = ExerciseSession(festival, source="harbour-festival", autosave=path)

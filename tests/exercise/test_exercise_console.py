@@ -82,6 +82,7 @@ def test_a_facilitator_plays_the_exercise_at_the_prompts(tmp_path):
     assert (tmp_path / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_session_folder_in_use_is_not_overwritten(tmp_path):
     (tmp_path / "session.json").write_text("{}")
     child = _spawn(tmp_path)

@@ -165,6 +165,7 @@ def test_a_file_that_is_not_a_session_is_a_clear_error(tmp_path):
         ExerciseSession.resume(tmp_path / "missing.json")
 
 
+@pytest.mark.slow
 def test_monte_carlo_pairs_alternatives_with_the_chosen_path(festival):
     session = ExerciseSession(festival)
     session.play_through(CHOICES)

@@ -44,6 +44,7 @@ def test_vtsim_run_reports_recover_for_each_package_with_service_curves(tmp_path
     assert (tmp_path / "service_curves.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_hardening_never_loses_more_service_on_common_random_numbers():
     results = vtsim.run("coastal-city-grid", replications=60, seed=4, progress=False)
     frame = results.frame.set_index(["package", "replication"])
@@ -63,6 +64,7 @@ def test_hardening_never_loses_more_service_on_common_random_numbers():
     assert len(fig.axes) == 2 * 5  # two threats x (all + four sectors)
 
 
+@pytest.mark.slow
 def test_same_seed_same_results_whatever_the_jobs():
     one = vtsim.run("coastal-city-grid", replications=12, seed=9, jobs=1, progress=False).frame
     two = vtsim.run("coastal-city-grid", replications=12, seed=9, jobs=2, progress=False).frame

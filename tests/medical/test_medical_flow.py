@@ -141,6 +141,7 @@ def _walking(scenario, p_t3: float, p_t2: float = 0.0):
     return validate_data(data, "<test>")
 
 
+@pytest.mark.slow
 def test_the_walking_wounded_reach_hospital_without_ems_or_an_ambulance(harbour):
     """With every T3 self-presenting, no T3 casualty meets EMS on scene, and every one
     alive at the horizon is at a hospital or on its way; the flow still adds up."""
@@ -189,6 +190,7 @@ def test_a_task_force_reaches_casualties_in_the_warm_zone_while_the_attack_goes_
     assert during > 0
 
 
+@pytest.mark.slow
 def test_few_rescue_teams_carry_the_non_walking_out_one_at_a_time(harbour):
     """With one rescue team, T1 and T2 casualties are carried out one after another, so on
     common random numbers critically injured casualties reach hospital later in some

@@ -30,6 +30,7 @@ def _metric(scenario, metric: str, threat: str) -> list[float]:
         ("triage-training", "mistriaged", "armed-assault"),
     ],
 )
+@pytest.mark.slow
 def test_each_medical_measure_of_the_default_scenario_improves_what_it_targets(
     harbour, measure, metric, threat
 ):
@@ -63,6 +64,7 @@ def test_the_medical_package_cuts_preventable_deaths(harbour):
     assert row["diff"] < 0 and row["distinguishable"]
 
 
+@pytest.mark.slow
 def test_museum_packages_contrast_medical_strategies(museum):
     results = vtsim.run(museum, replications=30, seed=2, progress=False)
     means = results.summary()

@@ -164,6 +164,7 @@ def test_faster_interdiction_never_increases_successful_attacks(hub):
     assert_mean_positive(more_stopped, detect=0.22, what="rise in P(stopped)")
 
 
+@pytest.mark.slow
 def test_each_drone_measure_makes_a_measurable_difference(hub):
     """Paired one-sided t tests on common random numbers, each at false-alarm rate
     alpha = 1e-4 (a measure with no effect passes with chance <= 1e-4); 320 replications

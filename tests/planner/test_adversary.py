@@ -118,6 +118,7 @@ def test_the_equilibrium_loss_is_the_least_any_allocation_expects_against_an_ada
         assert best <= respond(table, c).loss + 1e-9 * abs(best)
 
 
+@pytest.mark.slow
 def test_intervals_come_from_paired_resamples_on_a_fixed_stream(small_portfolio):
     a = security_game(small_portfolio, bootstrap=30, progress=False)
     b = security_game(small_portfolio, bootstrap=30, progress=False)
@@ -137,6 +138,7 @@ def test_unknown_resource_or_measure_is_a_clear_error(small_portfolio):
         security_game(small_portfolio, measures=["no-such"], bootstrap=0, progress=False)
 
 
+@pytest.mark.slow
 def test_vtsim_games_prints_coverage_choice_and_payoffs(small_portfolio):
     result = CliRunner().invoke(
         main, ["games", str(small_portfolio), "-n", "6", "--bootstrap", "10", "--no-progress"]

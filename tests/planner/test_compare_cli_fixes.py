@@ -23,6 +23,7 @@ def _json(args):
     return json.loads(r.output)
 
 
+@pytest.mark.slow
 def test_repeated_measures_keep_both():
     """The issue's done-when: `-m entrance-screening -m vehicle-barriers` reports both."""
     data = _json(
@@ -34,6 +35,7 @@ def test_repeated_measures_keep_both():
     assert len({row["package"] for row in data["phases"]}) == 2
 
 
+@pytest.mark.slow
 def test_each_m_is_one_package_and_commas_combine_measures():
     data = _json(
         [
@@ -84,6 +86,7 @@ def test_ad_hoc_labels_are_short_readable_ids(measures):
         assert label.endswith(f"_and-{len(measures) - 2}-more")
 
 
+@pytest.mark.slow
 def test_ad_hoc_labels_in_tables_and_figures(festival_planner):
     c = vtsim.compare(
         festival_planner,

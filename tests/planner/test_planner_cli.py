@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from vtsim.cli import main
 
 
+@pytest.mark.slow
 def test_compare_prints_differences_cost_and_burden():
     result = CliRunner().invoke(
         main,
@@ -61,6 +62,7 @@ def test_report_straight_from_a_scenario(tmp_path):
     assert "Assumptions and sources" in (tmp_path / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_roadmap_command_prints_a_budgeted_plan(tmp_path):
     portfolio = tmp_path / "p.yaml"
     portfolio.write_text(

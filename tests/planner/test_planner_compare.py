@@ -29,6 +29,7 @@ def test_one_row_per_package_and_phase_with_a_verdict(comparison):
             assert row["diff_lo"] > 0 or row["diff_hi"] < 0
 
 
+@pytest.mark.slow
 def test_undistinguishable_differences_say_how_many_replications_would_tell(comparison):
     unclear = comparison.frame[comparison.frame["verdict"].str.startswith("not distinguishable")]
     assert len(unclear), "40 replications leave some phase undecided in this scenario"

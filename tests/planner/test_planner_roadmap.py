@@ -37,6 +37,7 @@ def small_portfolio(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_greedy_roadmap_stays_within_budget_and_gains_add_up(small_portfolio):
     plan = vtsim.roadmap(small_portfolio, budget=100000, method="greedy", progress=False)
     frame = plan.frame

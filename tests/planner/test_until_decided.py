@@ -110,6 +110,7 @@ def test_run_can_start_at_a_later_replication(drone):
     pd.testing.assert_frame_equal(tail.frame, expected, check_exact=True)
 
 
+@pytest.mark.slow
 def test_the_same_seed_stops_at_the_same_look_whatever_the_jobs(drone):
     kwargs = {"packages": ["detection", "detection-warning"], "first": 30, "seed": 2}
     a = compare_until_decided(drone, max_replications=150, jobs=1, progress=False, **kwargs)
@@ -191,6 +192,7 @@ def test_margin_option_reads_value_and_phase_value():
     assert both["mitigate"] == 2.0 and both["recover"] == 0.5 and len(both) == 5
 
 
+@pytest.mark.slow
 def test_cli_until_decided_prints_and_writes_how_it_stopped(tmp_path):
     args = ["compare", DRONE, "-p", "detection-interdiction", "--until-decided", "-n", "20"]
     args += ["--max-replications", "200", "-s", "5", "--no-progress"]

@@ -56,6 +56,7 @@ def test_the_composite_is_the_sum_of_its_criteria(festival_comparison):
     assert composite == pytest.approx(parts, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_screening_shows_its_side_effect_on_ramming(festival_comparison):
     effects = festival_comparison.side_effects
     ramming = effects[
@@ -183,6 +184,7 @@ def test_a_valued_roadmap_lets_recovery_measures_compete(tmp_path):
     assert zero == 0
 
 
+@pytest.mark.slow
 def test_a_constraint_keeps_a_burdensome_measure_out_of_the_roadmap(tmp_path):
     path = _portfolio(tmp_path, constraints=[{"criterion": "queueing", "max_increase": 50}])
     plan = vtsim.roadmap(path, method="greedy", progress=False)
@@ -223,6 +225,7 @@ def test_compare_json_reports_both_measures_per_threat_with_the_side_effect():
     assert all("benefit_cost_ratio" in p for p in data["packages"])
 
 
+@pytest.mark.slow
 def test_frontier_command_writes_its_table_and_figure(tmp_path):
     from click.testing import CliRunner
 

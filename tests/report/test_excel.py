@@ -241,6 +241,7 @@ def _portfolio(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_roadmap_workbook_holds_the_numbers_of_the_csvs(tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(
@@ -275,6 +276,7 @@ def test_roadmap_workbook_holds_the_numbers_of_the_csvs(tmp_path):
     assert about["Portfolio"] == "Workbook portfolio" and about["Seed"] == 1
 
 
+@pytest.mark.slow
 def test_roadmap_without_sensitivity_writes_the_workbook_too(tmp_path):
     out = tmp_path / "out"
     args = ["roadmap", str(_portfolio(tmp_path)), "--budget", "80000", "--no-sensitivity"]

@@ -54,6 +54,7 @@ def _size_px(fig, dpi=100) -> tuple[int, int]:
     return struct.unpack(">II", buffer.getvalue()[16:24])
 
 
+@pytest.mark.slow
 def test_the_scorecard_fits_the_report_column_in_large_type():
     packages = ["baseline", "screening", "public-warning-app_joint-command", "barriers"]
     fig = scorecard_figure(_card(packages), title="Harbour Festival")
