@@ -500,18 +500,21 @@ def _median(xs: list[float]) -> float:
 
 
 def _groups_not_in_a_release(scenario: Scenario) -> Iterator[Problem]:
-    """A release's casualties (delayed symptoms, slots) are not drawn by group yet: a zone
-    targeted by a ``cbrn_release`` may not declare population groups."""
+    """A zone with population groups may not be the target of a mode whose casualties are
+    not drawn by group (the mode says so: ``ThreatMode.casualties_by_group``)."""
+    from vtsim.model.modes.base import mode_of  # the modes import this module
+
     for i, threat in enumerate(scenario.threats):
-        if threat.mode != "cbrn_release":
+        if mode_of(threat).casualties_by_group:
             continue
         site = next((s for s in scenario.sites if s.id == threat.site), None)
         zone = next((z for z in site.zones if z.id == threat.zone), None) if site else None
         if site is not None and zone is not None and groups_of(site, zone):
             yield (
                 ("threats", i, "zone"),
-                f"targets zone '{zone.id}', which has population groups: a release's "
-                "casualties are not drawn by group yet (leave `groups` out of that zone).",
+                f"targets zone '{zone.id}', which has population groups: a {threat.mode} "
+                "threat's casualties are not drawn by group yet (leave `groups` out of that "
+                "zone).",
             )
 
 

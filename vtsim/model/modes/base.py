@@ -67,6 +67,10 @@ class ThreatMode:
     """Whether a rescue task force may go into the warm zone while the attack goes on, once
     armed responders are engaging (an attack on people on the ground)."""
 
+    casualties_by_group: ClassVar[bool] = True
+    """Whether its casualties are drawn by population group (a zone's ``groups``); a mode
+    that cannot refuses a target zone with groups at load."""
+
     components: ClassVar[tuple[type[Component], ...]] = ()
     """Extra components (outcome columns) of this mode, in scenarios that have it."""
 

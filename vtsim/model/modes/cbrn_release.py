@@ -334,6 +334,7 @@ class CbrnRelease(ThreatMode):
     schema = CbrnReleaseThreat
     crowd = ReleaseCrowd
     calls_when_harm_starts = False  # unseen at first: calls come with the first symptoms
+    casualties_by_group = False  # delayed symptoms and slots: not drawn by group yet
     components = (ReleaseOutcome,)
 
     def harm(self, incident: Incident, crowd: Crowd):
