@@ -131,13 +131,20 @@ class Crowd(Component):
         """How many exit slots of group ``k`` have passed by ``t``."""
         split = self.split
         assert split is not None
+        return split.passed_of(k, self.class_passed(split.speed_class[k], t))
+
+    def class_passed(self, c: int, t: float) -> int:
+        """How many exit slots of speed class ``c`` (:class:`GroupSplit`) have passed by
+        ``t``, exactly (the estimate from the flow corrected against the slots' times)."""
+        split = self.split
+        assert split is not None
         if self.moving_at is None or self.flow_per_min <= 0 or t < self.moving_at:
             return 0
         if self.frozen_at is not None:
             t = min(t, self.frozen_at)
-        n = split.n[k]
-        rate = self.flow_per_min * split.groups[k].walking_speed_factor
-        start = self.moving_at + split.start_min[k] / self.flow_per_min
+        n = split.class_n[c]
+        rate = self.flow_per_min * split.class_factor[c]
+        start = self.moving_at + split.class_start[c] / self.flow_per_min
         passed = min(max(math.floor(rate * (t - start)), 0), n)
         while passed > 0 and start + passed / rate > t:
             passed -= 1
@@ -168,25 +175,28 @@ class Crowd(Component):
         assert split is not None
         if self.moving_at is None or self.flow_per_min <= 0 or split.n[k] == 0:
             return math.nan
-        rate = self.flow_per_min * split.groups[k].walking_speed_factor
-        return self.moving_at + split.start_min[k] / self.flow_per_min + split.n[k] / rate
+        c = split.speed_class[k]
+        last = split.last_position(k)  # of the group's last person in its speed class
+        rate = self.flow_per_min * split.class_factor[c]
+        return self.moving_at + split.class_start[c] / self.flow_per_min + (last + 1) / rate
 
     # -- evacuation ------------------------------------------------------------------------
     def leaves_at(self, slot: int) -> float:
         """When person ``slot`` (from 0, in exit order) passes the exits (inf while nobody
         moves, or without exits). With population groups, slower groups pass after faster
-        ones, each person of a group taking ``1 / walking_speed_factor`` of a slot."""
+        ones, each person of a group taking ``1 / walking_speed_factor`` of a slot (groups
+        of the same speed pass interleaved: :class:`GroupSplit`)."""
         if self.moving_at is None or self.flow_per_min <= 0:
             return math.inf
         split = self.split
         if split is not None:
-            for k in split.order:
-                if slot < split.n[k]:
-                    rate = split.groups[k].walking_speed_factor
-                    return self.moving_at + (split.start_min[k] + (slot + 1) / rate) / (
+            for c, n in enumerate(split.class_n):
+                if slot < n:
+                    rate = split.class_factor[c]
+                    return self.moving_at + (split.class_start[c] + (slot + 1) / rate) / (
                         self.flow_per_min
                     )
-                slot -= split.n[k]
+                slot -= n
             return math.inf
         return self.moving_at + (slot + 1) / self.flow_per_min
 
@@ -287,8 +297,13 @@ def allocate(total: int, weights: list[float]) -> list[int]:
 
 class GroupSplit:
     """The people of one crowd by population group, in the groups' declared order, and
-    their exit order (fastest first; the declared order at equal speeds). ``start_min[k]``
-    is when group ``k`` starts passing the exits, in slots of the crowd's flow."""
+    their exit order. Groups of the same walking speed form a *speed class*; the classes
+    pass the exits fastest first (slower people end up at the back), and within a class
+    the groups' people pass interleaved, evenly: the ``j``-th person of group ``k`` comes
+    at the fraction ``(j + 1/2) / n[k]`` of the class (ties to the declared order), so two
+    equally fast groups leave together and neither is last because of how the scenario
+    lists them. ``class_start[c]`` is when class ``c`` starts passing the exits, in slots
+    of the crowd's flow."""
 
     def __init__(self, groups: list[Group], n: list[int]):
         self.groups = groups
@@ -296,12 +311,62 @@ class GroupSplit:
         self.casualties = [0] * len(groups)
         self.evacuated = [0] * len(groups)
         self.casualty_group: dict[int, int] = {}  # casualty id -> group index
-        self.order = sorted(range(len(groups)), key=lambda k: -groups[k].walking_speed_factor)
-        self.start_min = [0.0] * len(groups)
+        factors = sorted({g.walking_speed_factor for g in groups}, reverse=True)
+        self.class_factor = factors
+        self.speed_class = [factors.index(g.walking_speed_factor) for g in groups]
+        self.members = [
+            [k for k in range(len(groups)) if self.speed_class[k] == c] for c in range(len(factors))
+        ]
+        self.class_n = [sum(n[k] for k in ks) for ks in self.members]
+        self.class_start = [0.0] * len(factors)
         t = 0.0
-        for k in self.order:
-            self.start_min[k] = t
-            t += n[k] / groups[k].walking_speed_factor
+        for c, f in enumerate(factors):
+            self.class_start[c] = t
+            t += self.class_n[c] / f
+        self._sequence: dict[int, tuple] = {}  # class -> (member group per slot, cumulative)
+
+    def _interleaved(self, c: int):
+        """Class ``c``'s exit sequence (the group index of each slot) and, per group, how
+        many of its people are among the first ``m`` slots (index ``m``)."""
+        import numpy as np
+
+        if c not in self._sequence:
+            ks = self.members[c]
+            keys = np.concatenate([(np.arange(self.n[k]) + 0.5) / self.n[k] for k in ks])
+            who = np.concatenate([np.full(self.n[k], k) for k in ks])
+            order = np.lexsort((who, keys))  # by fraction, ties to the declared order
+            sequence = who[order]
+            counts = {k: np.concatenate(([0], np.cumsum(sequence == k))).tolist() for k in ks}
+            self._sequence[c] = (sequence, counts)
+        return self._sequence[c]
+
+    def passed_of(self, k: int, passed: int) -> int:
+        """People of group ``k`` among the first ``passed`` of its speed class."""
+        c = self.speed_class[k]
+        if len(self.members[c]) == 1:
+            return passed
+        return int(self._interleaved(c)[1][k][passed])
+
+    def slot_groups(self):
+        """The group index of every exit slot, in exit order (a numpy array): who passes the
+        exits ``j``-th, for models that follow people by slot (a release)."""
+        import numpy as np
+
+        parts = []
+        for c, ks in enumerate(self.members):
+            if len(ks) == 1:
+                parts.append(np.full(self.n[ks[0]], ks[0]))
+            else:
+                parts.append(self._interleaved(c)[0])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
+
+    def last_position(self, k: int) -> int:
+        """Slot (from 0, within its speed class) of group ``k``'s last person."""
+        c = self.speed_class[k]
+        if len(self.members[c]) == 1:
+            return self.n[k] - 1
+        counts = self._interleaved(c)[1][k]
+        return counts.index(self.n[k]) - 1
 
     def choose(self, remaining: list[int], u: float) -> int:
         """The group of the next person harmed, from one uniform ``u``: in proportion to the
@@ -499,7 +564,7 @@ def _median(xs: list[float]) -> float:
     return xs[mid] if n % 2 else (xs[mid - 1] + xs[mid]) / 2.0
 
 
-def _groups_not_in_a_release(scenario: Scenario) -> Iterator[Problem]:
+def _groups_only_where_drawn_by_group(scenario: Scenario) -> Iterator[Problem]:
     """A zone with population groups may not be the target of a mode whose casualties are
     not drawn by group (the mode says so: ``ThreatMode.casualties_by_group``)."""
     from vtsim.model.modes.base import mode_of  # the modes import this module
@@ -518,4 +583,4 @@ def _groups_not_in_a_release(scenario: Scenario) -> Iterator[Problem]:
             )
 
 
-register_check(_groups_not_in_a_release)
+register_check(_groups_only_where_drawn_by_group)

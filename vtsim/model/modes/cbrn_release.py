@@ -87,10 +87,27 @@ class ReleaseCrowd(Crowd):
     def __init__(self, incident: Incident):
         super().__init__(incident)
         self.harmed = np.zeros(self.exposed, dtype=bool)  # by slot
+        self._slot_group: np.ndarray | None = None
+
+    @property
+    def slot_group(self) -> np.ndarray | None:
+        """With population groups: the group index of each slot (None without groups)."""
+        split = self.split
+        if split is not None and self._slot_group is None:
+            self._slot_group = split.slot_groups()
+        return self._slot_group
 
     def evacuated_at(self, t: float) -> int:
         passed = self.slots_passed(t)
         return passed - int(np.count_nonzero(self.harmed[:passed]))
+
+    def _group_evacuated(self, k: int, t: float) -> int:
+        """Group ``k``'s slots passed by ``t`` less its harmed people among them."""
+        split, groups = self.split, self.slot_group
+        assert split is not None and groups is not None
+        passed = self.group_passed(k, t)
+        mine = np.flatnonzero(groups == k)[:passed]
+        return passed - int(np.count_nonzero(self.harmed[mine]))
 
 
 class Release:
@@ -145,6 +162,11 @@ def release(incident: Incident, crowd: ReleaseCrowd):
     per_person_per_min = threat.harm.casualties_per_1000_per_min / 1000.0
     tolerance = incident.streams.get("harm", threat.id).standard_exponential(crowd.exposed)
     tolerance /= per_person_per_min
+    groups = crowd.slot_group  # population groups (docs/people.md): who is in each slot
+    split = crowd.split
+    if split is not None and groups is not None:
+        # a group's vulnerability_factor: its people reach harm at a proportionally lower dose
+        tolerance /= np.array([g.vulnerability_factor for g in split.groups])[groups]
     triage_u = incident.streams.get("triage", threat.id).random(crowd.exposed)
     triage_of = harm_api.Triage.of(incident)
 
@@ -165,8 +187,12 @@ def release(incident: Incident, crowd: ReleaseCrowd):
             continue
         crowd.harmed[slot] = True
         crowd.casualties += 1
+        group = None
+        if split is not None and groups is not None:
+            group = int(groups[slot])
+            split.casualties[group] += 1
         triage = triage_of(float(triage_u[slot]))
-        env.process(_onset(incident, state, crowd, slot, triage))
+        env.process(_onset(incident, state, crowd, slot, triage, group))
 
 
 def _dose_reached(incident: Incident, state: Release, crowd: ReleaseCrowd, slot: int, tolerance):
@@ -189,8 +215,16 @@ def _dose_reached(incident: Incident, state: Release, crowd: ReleaseCrowd, slot:
         return crowd.leaves_at(slot) > incident.now()
 
 
-def _onset(incident: Incident, state: Release, crowd: ReleaseCrowd, slot: int, triage: str):
-    """Symptoms show after the onset delay: the casualty appears, and may be the first sign."""
+def _onset(
+    incident: Incident,
+    state: Release,
+    crowd: ReleaseCrowd,
+    slot: int,
+    triage: str,
+    group: int | None = None,
+):
+    """Symptoms show after the onset delay: the casualty appears, and may be the first sign
+    (``group``: the person's population group, with groups)."""
     rng = incident.streams.get("onset", incident.threat.id, slot)
     state.pending_onsets += 1
     pending = crowd.pending_by_triage
@@ -199,6 +233,8 @@ def _onset(incident: Incident, state: Release, crowd: ReleaseCrowd, slot: int, t
     state.pending_onsets -= 1
     pending[triage] -= 1
     casualty = incident.add_casualty(triage)
+    if group is not None and crowd.split is not None:
+        crowd.split.casualty_group[casualty.id] = group
     if state.first_symptoms is None:
         state.first_symptoms = incident.now()
         _detect(incident, state, "symptoms")
@@ -270,6 +306,8 @@ def exposure_person_min(incident: Incident, state: Release, crowd: ReleaseCrowd)
     slots = np.arange(crowd.exposed, dtype=float)
     if crowd.moving_at is None or crowd.flow_per_min <= 0:
         leaves = np.full(crowd.exposed, math.inf)
+    elif crowd.split is not None:  # groups: slower ones pass later (Crowd.leaves_at)
+        leaves = np.array([crowd.leaves_at(j) for j in range(crowd.exposed)])
     else:
         leaves = crowd.moving_at + (slots + 1.0) / crowd.flow_per_min
     return float(np.sum(state.dose(np.minimum(leaves, end))))
@@ -334,7 +372,6 @@ class CbrnRelease(ThreatMode):
     schema = CbrnReleaseThreat
     crowd = ReleaseCrowd
     calls_when_harm_starts = False  # unseen at first: calls come with the first symptoms
-    casualties_by_group = False  # delayed symptoms and slots: not drawn by group yet
     components = (ReleaseOutcome,)
 
     def harm(self, incident: Incident, crowd: Crowd):
