@@ -249,3 +249,130 @@ def test_compare_flags_a_package_that_widens_the_disparity(festival):
     )
     gap = wide.results.compare("min_group_evacuation_gap").iloc[0]
     assert gap["hi"] < 0
+
+
+# ---------------------------------------------------------------- equal speeds, worship
+def test_equally_fast_groups_leave_together():
+    """Two groups of the same walking speed pass the exits interleaved: neither is last
+    because of the order the scenario lists them in, and everyone is counted once."""
+    from vtsim.model.crowd import GroupSplit
+
+    groups = [
+        Group(id="women", share=0.48),
+        Group(id="men", share=0.36),
+        Group(id="children", share=0.10, walking_speed_factor=0.9),
+        Group(id="reduced_mobility", share=0.06, walking_speed_factor=0.6),
+    ]
+    n = allocate(1100, [g.share for g in groups])
+    split = GroupSplit(groups, n)
+    assert split.class_n == [n[0] + n[1], n[2], n[3]]
+    last = [split.last_position(k) for k in range(4)]
+    assert last[0] == split.class_n[0] - 1 or last[1] == split.class_n[0] - 1
+    assert abs(last[0] - last[1]) <= 2  # both at the end of the class, within a slot or two
+    for m in range(split.class_n[0] + 1):
+        a, b = split.passed_of(0, m), split.passed_of(1, m)
+        assert a + b == m
+        assert abs(a - m * n[0] / split.class_n[0]) <= 1  # evenly interleaved
+    assert split.last_position(2) == n[2] - 1  # a class of its own
+
+
+@pytest.fixture(scope="module")
+def worship():
+    return load_scenario("old-town-worship")
+
+
+def test_worship_declares_groups_from_cited_aggregates(worship):
+    ids = [g.id for g in scenario_groups(worship)]
+    assert ids == ["women", "men", "children", "reduced_mobility"]
+    cited = {s.id for s in worship.sources}
+    assert {"pew-2016", "eurostat-2023", "boyce-1999"} <= cited
+    for rep in range(20):
+        m = simulate(worship, seed=4, replication=rep).metrics
+        assert sum(m[f"casualties_total__{g}"] for g in ids) == m["casualties_total"]
+        if not math.isnan(m["min_to_evacuate__women"]):
+            # equally fast: they leave together (interleaved), within a few seconds
+            assert abs(m["min_to_evacuate__women"] - m["min_to_evacuate__men"]) < 0.1
+
+
+@pytest.mark.slow
+def test_worship_same_sex_searching_burdens_women_when_their_lane_is_one_of_three(worship):
+    """The worship scenario's group-dependent lane rule (catalogue entrance-screening: women
+    searched by a woman volunteer, in a lane of their own), computed: with one of two lanes
+    women wait less than the others; with a third lane for everyone else, they wait far
+    longer and bear the queue's residual risk, and compare flags the widened disparity."""
+    from vtsim.analysis.compare import compare
+
+    c = compare(
+        worship,
+        packages=["door-screening", "door-screening-3"],
+        replications=40,
+        seed=3,
+        progress=False,
+    )
+    groups = c.group_frame
+    wait = groups[groups["metric"] == "queue_wait_min_mean"].set_index(["package", "group"])
+    two = wait.loc["door-screening"]
+    three = wait.loc["door-screening-3"]
+    assert two.loc["women", "value"] < two.loc["men", "value"]
+    assert three.loc["women", "value"] > 2 * three.loc["men", "value"]
+    assert three.loc["women", "diff_lo"] > three.loc["men", "diff_hi"]
+    disparity = c.disparity_frame
+    row = disparity[
+        (disparity["package"] == "door-screening-3") & (disparity["measure"] == "queue_burden")
+    ].iloc[0]
+    assert row["worst_group"] == "women" and bool(row["worse"])
+    assert any(
+        "women aged 15 or over" in str(e.get("label", "")).lower()
+        for e in c.side_effects.to_dict(orient="records")
+    )
+
+
+@pytest.mark.parametrize(
+    "lang, expected", [("fr", "victimes parmi le groupe « Femmes de 15 ans ou plus »")]
+)
+def test_per_group_columns_read_in_the_reader_language(worship, lang, expected):
+    from vtsim.exercise.text import metric_label
+
+    label, unit = metric_label(worship.localised(lang), "casualties_total__women", lang)
+    assert label == expected and unit == "people"
+    arabic, _ = metric_label(worship.localised("ar"), "min_to_evacuate__men", "ar")
+    assert "الرجال" in arabic and "__" not in arabic
+
+
+# ---------------------------------------------------------------- a release, by group
+@pytest.fixture(scope="module")
+def metro():
+    return load_scenario("metro-cbrn")
+
+
+def test_a_neutral_group_changes_no_release_total(metro):
+    one = _with_site_groups(metro, [Group(id="everyone", share=1.0)])
+    for rep in range(10):
+        a = simulate(metro, seed=3, replication=rep).metrics
+        b = simulate(one, seed=3, replication=rep).metrics
+        assert _same(a, {k: v for k, v in b.items() if k in a}), rep
+
+
+def test_release_casualties_by_group_add_up_and_follow_exposure(metro):
+    """A release's casualties are the people whose dose reached their tolerance: each in
+    the group of their place in the exit order. A group more vulnerable (a lower dose
+    harms them) or slower (it stays longer in the zone) has more casualties per person."""
+    groups = [
+        Group(id="adults", share=0.8),
+        Group(id="older", share=0.15, vulnerability_factor=1.5),
+        Group(id="reduced_mobility", share=0.05, walking_speed_factor=0.6),
+    ]
+    scenario = _with_site_groups(metro, groups)
+    totals = {g.id: [0.0, 0.0] for g in groups}
+    for rep in range(40):
+        m = simulate(scenario, seed=3, replication=rep).metrics
+        if math.isnan(m["casualties_total__adults"]):
+            continue
+        for metric in ("exposed", "casualties_total", "deaths_total"):
+            assert sum(m[f"{metric}__{g.id}"] for g in groups) == m[metric], (rep, metric)
+        for g in groups:
+            totals[g.id][0] += m[f"casualties_total__{g.id}"]
+            totals[g.id][1] += m[f"exposed__{g.id}"]
+    rate = {k: harmed / people for k, (harmed, people) in totals.items()}
+    assert rate["older"] > 1.3 * rate["adults"]
+    assert rate["reduced_mobility"] > rate["adults"]

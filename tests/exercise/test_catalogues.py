@@ -25,7 +25,7 @@ EXERCISE_SCENARIOS = [
     "transit-hub-drone",
 ]
 TRANSLATED = ["fr", "ar"]
-ONLY_TRANSLATED = {"columns"}  # parts that exist only in translated catalogues
+ONLY_TRANSLATED = {"columns", "group_columns"}  # parts only in translated catalogues
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 
 
@@ -113,7 +113,8 @@ def _without_fields(template: str) -> str:
 
 
 def test_arabic_values_are_arabic():
-    for key, value in {**phrases("ar"), **flatten({"columns": catalogue("ar")["columns"]})}.items():
+    only = {part: catalogue("ar")[part] for part in ONLY_TRANSLATED}
+    for key, value in {**phrases("ar"), **flatten(only)}.items():
         words = re.sub(r"[\W\d_]+", "", _without_fields(value))
         if words:  # not only placeholders, digits and punctuation
             assert ARABIC_LETTER.search(value), f"ar: {key} = {value!r}"
@@ -190,9 +191,17 @@ def _exercise_columns() -> dict[str, set[str]]:
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_columns_cover_the_exercise_scenarios(lang):
     labels = catalogue(lang).get("columns") or {}
+    per_group = catalogue(lang).get("group_columns") or {}
     for scenario, names in _exercise_columns().items():
-        missing = sorted(names - set(labels))
+        missing = sorted(
+            name
+            for name in names
+            if name not in labels and name.partition("__")[0] not in per_group
+        )
         assert missing == [], f"{lang}: {scenario} columns without a label"
+    for name, label in per_group.items():  # `<metric>__<group>`: the group's name in {group}
+        assert {f[0] for f in fields(label)} == {"group"}, f"{lang}: group_columns.{name}"
+        assert not label.endswith("."), f"{lang}: group_columns.{name} ends with a full stop"
     for name, label in labels.items():
         assert isinstance(label, str) and label.strip(), name
         assert not label.endswith("."), f"{lang}: columns.{name} ends with a full stop"

@@ -217,6 +217,7 @@ def metric_label(scenario, metric: str, msg: Messages | str | None = None) -> tu
     name) and its unit ("" for a flag). With ``msg`` (a :class:`Messages` or a language
     code) whose catalogue has ``columns.<metric>`` (``messages/<lang>/columns.yaml``: the
     meaning, or ``{meaning: ..., unit: ...}``), the reader's words; else the model's."""
+    from vtsim.model.crowd import GROUP_SEPARATOR, scenario_groups
     from vtsim.model.world import columns_for
 
     if isinstance(msg, str):
@@ -224,6 +225,12 @@ def metric_label(scenario, metric: str, msg: Messages | str | None = None) -> tu
     column = next((c for c in columns_for(scenario) if c.name == metric), None)
     unit = "" if column is None or column.unit == "0/1" else column.unit
     key = f"columns.{metric}"
+    base, sep, group_id = metric.partition(GROUP_SEPARATOR)
+    if msg is not None and sep and "." not in base and msg.has(f"group_columns.{base}"):
+        # a per-group column (docs/people.md): the metric's words around the group's name
+        group = next((g for g in scenario_groups(scenario) if g.id == group_id), None)
+        name = str(group.name) if group is not None and str(group.name) else group_id
+        return msg(f"group_columns.{base}", group=name).rstrip("."), unit
     if msg is not None and "." not in metric and msg.has(key):
         node = msg.data["columns"][metric]
         if isinstance(node, dict):
