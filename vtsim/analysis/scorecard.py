@@ -357,6 +357,11 @@ def group_disparity(
             okd = ~np.isnan(diffs)
             lo, hi = np.percentile(boot[ok], [2.5, 97.5]) if ok.any() else (math.nan,) * 2
             dlo, dhi = np.percentile(diffs[okd], [2.5, 97.5]) if okd.any() else (math.nan,) * 2
+            # The worst-off group's ratio is a maximum, biased upward in resamples, so the
+            # percentile interval can miss its own estimate: each interval is stretched to
+            # hold it (conservative: a widening is flagged only when that one excludes 0).
+            lo, hi = min(lo, value), max(hi, value)
+            dlo, dhi = min(dlo, value - ref_value), max(dhi, value - ref_value)
             rates = got[0].sum(axis=-1) / np.where(
                 got[1].sum(axis=-1) > 0, got[1].sum(axis=-1), np.nan
             )
@@ -418,3 +423,106 @@ def group_lines(frame: pd.DataFrame, packages: list[str], names: dict[str, str])
                     f"{r['value']:.3g} x the average [{r['lo']:.3g}, {r['hi']:.3g}]"
                 )
     return out
+
+
+# ------------------------------------------------------------ population groups: outputs
+# The tables of scorecard.json, groups.png and the workbooks' "Groups" and "Disparity"
+# sheets (vtsim.report).
+
+GROUP_RATE = "casualties_per_1000_exposed"
+"""The metric of the ``by_group`` rows holding a group's casualties per 1,000 of its
+people exposed (summed over the replications; the rate the ``harm`` disparity compares)."""
+
+GROUP_RATE_SEED = 20261130  # the rates' bootstrap: fixed, so the tables are deterministic
+
+
+def group_names(scenario) -> dict[str, str]:
+    """Group id -> the group's name (its id when it has none)."""
+    from vtsim.model.crowd import scenario_groups
+
+    return {g.id: str(g.name) or g.id for g in scenario_groups(scenario)}
+
+
+def group_tables(results):
+    """``(by_group, disparity)``, two DataFrames, both empty without population groups.
+
+    ``by_group``: per package, group and metric, the mean per attack attempted over the
+    replications with its 95 % interval (:func:`group_summary`),
+    plus the group's casualties per 1,000 of its people exposed (metric
+    :data:`GROUP_RATE`: summed casualties over summed exposed, with a 95 % bootstrap
+    interval over replications); with the group's ``name``.
+
+    ``disparity``: per package and measure, the worst-off group's rate over everyone's
+    with its interval, the paired difference to the baseline and ``worse`` (the package
+    distinguishably widens the disparity)
+    (:func:`group_disparity`); with ``worst_group_name``."""
+    import pandas as pd
+
+    frame, packages = results.frame, list(results.packages)
+    groups = group_ids(frame)
+    if not groups:
+        return pd.DataFrame(), pd.DataFrame()
+    names = group_names(results.scenario)
+    summary = group_summary(frame, packages)
+    rates = _group_rates(frame, packages, groups)
+    by_group = pd.concat([rates, summary], ignore_index=True)
+    order = {m: i for i, m in enumerate([GROUP_RATE, *(m for m, _, _ in GROUP_METRICS)])}
+    by_group = by_group.assign(
+        _p=by_group["package"].map({p: i for i, p in enumerate(packages)}),
+        _g=by_group["group"].map({g: i for i, g in enumerate(groups)}),
+        _m=by_group["metric"].map(order),
+    )
+    by_group = by_group.sort_values(["_p", "_g", "_m"], kind="stable")
+    by_group = by_group.drop(columns=["_p", "_g", "_m"]).reset_index(drop=True)
+    by_group.insert(2, "name", [names.get(g, g) for g in by_group["group"]])
+    baseline = "baseline" if "baseline" in packages else packages[0]
+    disparity = group_disparity(frame, packages, baseline=baseline)
+    if not disparity.empty:
+        disparity.insert(4, "worst_group_name", [names.get(g, g) for g in disparity["worst_group"]])
+    return by_group, disparity
+
+
+def _group_rates(frame, packages: list[str], groups: list[str], resamples: int = 1000):
+    """Per package and group: casualties per 1,000 people exposed, summed over the
+    replications, with a 95 % bootstrap interval (the same resamples for every package
+    and group)."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from vtsim.model.streams import Streams
+
+    rows = []
+    for package in packages:
+        sel = frame[frame["package"] == package].sort_values("replication", kind="stable")
+        if not len(sel):
+            continue
+        rng = Streams(GROUP_RATE_SEED, 0).get("group-rate-bootstrap", len(sel))
+        idx = rng.integers(0, len(sel), (resamples, len(sel)))
+        for gid in groups:
+            cas, exp = f"casualties_total{GROUP_SEP}{gid}", f"exposed{GROUP_SEP}{gid}"
+            if cas not in sel.columns or exp not in sel.columns:
+                continue
+            c = np.nan_to_num(sel[cas].to_numpy(dtype=float))
+            e = np.nan_to_num(sel[exp].to_numpy(dtype=float))
+            value = 1000 * c.sum() / e.sum() if e.sum() > 0 else math.nan
+            den = e[idx].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot = np.where(den > 0, 1000 * c[idx].sum(axis=1) / den, np.nan)
+            ok = boot[~np.isnan(boot)]
+            lo, hi = np.percentile(ok, [2.5, 97.5]) if len(ok) else (math.nan, math.nan)
+            rows.append(
+                {
+                    "package": package,
+                    "group": gid,
+                    "metric": GROUP_RATE,
+                    "label": "casualties per 1,000 people exposed",
+                    "unit": "per 1,000 exposed",
+                    "value": float(value),
+                    "lo": float(lo),
+                    "hi": float(hi),
+                    "n": int((e > 0).sum()),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -362,18 +362,62 @@ def _about_run(results, manifest: Mapping | None) -> dict[str, object]:
     return {key: value for key, value in about.items() if value not in ("", None)}
 
 
+_RATIO = "ratio to the average"
+_GROUP_UNITS = {
+    "Groups": {
+        **{c: _SEE_UNIT for c in ("value", "lo", "hi")},
+        "n": "replications with a value",
+    },
+    "Disparity": {
+        **{c: _RATIO for c in ("value", "lo", "hi", "baseline")},
+        **{c: f"{_RATIO}, difference" for c in ("diff", "diff_lo", "diff_hi")},
+        "worse": "yes: widens the disparity",
+    },
+}
+_GROUP_NOTES = {
+    "Groups": "scorecard.json, by_group (population groups): per package, group and outcome, "
+    "the mean per attack attempted with its 95 % interval; "
+    "casualties_per_1000_exposed: the group's casualties per 1,000 of its people exposed "
+    "(summed over the replications, 95 % bootstrap interval).",
+    "Disparity": "scorecard.json, disparity: per package and measure, the worst-off group's "
+    "rate over everyone's (1: no group worse off than the average) with its 95 % bootstrap "
+    "interval, and its paired difference to the baseline; worse: the package "
+    "distinguishably widens it.",
+}
+
+
+def _group_sheets(results) -> tuple[dict, dict, dict]:
+    """The "Groups" and "Disparity" sheets (scenarios with population groups only): the
+    ``by_group`` and ``disparity`` rows of scorecard.json."""
+    from vtsim.analysis.scorecard import group_tables
+
+    by_group, disparity = group_tables(results)
+    if by_group.empty:
+        return {}, {}, {}
+    sheets = {"Groups": by_group, "Disparity": disparity}
+    return (
+        sheets,
+        {k: _GROUP_UNITS[k] for k in sheets},
+        {k: _GROUP_NOTES[k] for k in sheets},
+    )
+
+
 def results_book(results, manifest: Mapping | None = None) -> Book:
-    """A run's workbook: the scorecard and every replication (``vtsim run -o``)."""
+    """A run's workbook: the scorecard, with population groups the outcomes per group and
+    the disparity across them, and every replication (``vtsim run -o``)."""
     declared = outcome_units(results.scenario)
+    groups, group_units, group_notes = _group_sheets(results)
     return Book(
         sheets={
             "Scorecard": _scorecard_units(results.scorecard(), declared),
+            **groups,
             "Replications": results.frame,
         },
-        units={"Scorecard": _CARD_UNITS, "Replications": declared},
+        units={"Scorecard": _CARD_UNITS, **group_units, "Replications": declared},
         notes={
             "Scorecard": "scorecard.json (Results.scorecard()): per package and phase, the "
             "headline with its 95 % interval and the paired difference to the baseline.",
+            **group_notes,
             "Replications": "replications.csv (Results.frame): one row per (package, "
             "replication); the columns are listed with their meaning by `vtsim columns`.",
         },
@@ -503,6 +547,25 @@ def _valuation_sheets(comparison, money: str) -> tuple[dict, dict, dict]:
         notes["By threat"] = (
             "Comparison.by_threat: the scorecard per threat, each difference paired on "
             "that threat's replications."
+        )
+    try:
+        by_group = comparison.group_frame
+    except AttributeError:
+        by_group = None
+    if by_group is not None and len(by_group):
+        from vtsim.analysis.scorecard import group_names
+
+        names = group_names(comparison.scenario)
+        by_group = by_group.copy()
+        by_group.insert(2, "name", [names.get(g, g) for g in by_group["group"]])
+        sheets["Group differences"] = by_group
+        units["Group differences"] = {
+            c: _SEE_UNIT for c in ("baseline", "value", "diff", "diff_lo", "diff_hi")
+        }
+        notes["Group differences"] = (
+            "Comparison.group_frame (`vtsim compare --format json`, groups): per package, "
+            "population group and outcome, the baseline's and the package's means per "
+            "attack attempted and the paired difference with its 95 % interval."
         )
     return sheets, units, notes
 

@@ -164,6 +164,7 @@ def build_report(
         "harm": comparison.harm_label,
         "catalogue_sources": _catalogue_sources(scenario),
         **_valued_context(comparison),
+        "groups": _group_context(comparison),
         "figures": figures,
         "manifest": manifest,
         "versions": manifest.get("versions") or versions(),
@@ -212,6 +213,40 @@ def _valued_context(comparison) -> dict:
             for e in comparison.side_effects.to_dict(orient="records")
         ],
         "by_threat": by_threat,
+    }
+
+
+def _group_context(comparison) -> dict | None:
+    """The "By population group" section (scenarios with groups only, else None): per
+    package, group and outcome the paired difference to the baseline
+    (``Comparison.group_frame``), the disparity per package (``Comparison.disparity_frame``),
+    groups by their names, and the groups figure."""
+    from vtsim.analysis.scorecard import group_names, group_tables
+    from vtsim.report.group_figures import group_figure
+
+    by_group, disparity = group_tables(comparison.results)
+    if by_group.empty:
+        return None
+    names = group_names(comparison.scenario)
+    rows = []
+    for r in comparison.group_frame.to_dict(orient="records"):
+        r["name"] = names.get(r["group"], r["group"])
+        # every per-group outcome is lower-is-better (harm, minutes)
+        r["verdict"] = (
+            ("better" if r["diff"] < 0 else "worse" if r["diff"] > 0 else "")
+            if r["distinguishable"]
+            else ""
+        )
+        rows.append(r)
+    gaps = []
+    for r in comparison.disparity_frame.to_dict(orient="records"):
+        r["name"] = names.get(r["worst_group"], r["worst_group"])
+        r["is_baseline"] = r["package"] == "baseline"
+        gaps.append(r)
+    return {
+        "rows": rows,
+        "disparity": gaps,
+        "figure": _png(group_figure(by_group, disparity, comparison.scenario.name)),
     }
 
 

@@ -78,17 +78,20 @@ def manifest(results, jobs: int | None = None, extra: dict | None = None) -> dic
 
 def scorecard_records(results) -> dict:
     """``scorecard.json``: the scorecard over every threat (``scorecard``, one row per
-    package and phase) and on each threat's replications (``by_threat``)."""
-    from vtsim.analysis.scorecard import scorecard_by_threat
+    package and phase) and on each threat's replications (``by_threat``); in scenarios
+    with population groups also ``by_group`` and ``disparity`` (:func:`group_tables`;
+    the two keys are left out in scenarios without groups)."""
+    from vtsim.analysis.scorecard import group_tables, scorecard_by_threat
 
-    return clean_for_json(
-        {
-            "scorecard": results.scorecard().to_dict(orient="records"),
-            "by_threat": scorecard_by_threat(results.frame, results.packages).to_dict(
-                orient="records"
-            ),
-        }
-    )
+    records = {
+        "scorecard": results.scorecard().to_dict(orient="records"),
+        "by_threat": scorecard_by_threat(results.frame, results.packages).to_dict(orient="records"),
+    }
+    by_group, disparity = group_tables(results)
+    if not by_group.empty:
+        records["by_group"] = by_group.to_dict(orient="records")
+        records["disparity"] = disparity.to_dict(orient="records")
+    return clean_for_json(records)
 
 
 def write_results(
@@ -123,6 +126,14 @@ def write_results(
         from vtsim.report.infra_figures import save_service_curves
 
         written += save_service_curves(results, folder)  # only with an infrastructure section
+        from vtsim.analysis.scorecard import group_tables
+
+        by_group, disparity = group_tables(results)
+        if not by_group.empty:  # only with population groups
+            from vtsim.report.group_figures import group_figure
+
+            save(group_figure(by_group, disparity, results.scenario.name), folder / "groups.png")
+            written.append(folder / "groups.png")
     files = describe_files(folder, {"replications.csv": results.frame})
     write_json(folder / "manifest.json", manifest(results, jobs, {"files": files}))
     written.append(folder / "manifest.json")
