@@ -109,3 +109,41 @@ def test_a_roadmap_needs_a_budget(small_portfolio, tmp_path):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(VtsimError, match="budget"):
         vtsim.roadmap(path, progress=False)
+
+
+def test_roadmap_shows_who_bears_the_harm_and_flags_a_widening_step(tmp_path):
+    """At a target with population groups the roadmap reports each disparity after each
+    step, with its interval, and flags a step that widens it (issue 19): searches at the
+    worship door (same-sex searching, one lane of two for women) widen the queueing gap."""
+    from vtsim.analysis.roadmap import Roadmap, _group_lines
+
+    path = tmp_path / "worship.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "Worship only",
+                "budget": 1_000_000,
+                "replications": 30,
+                "seed": 4,
+                "metric": "casualties_total",
+                "targets": [{"scenario": "old-town-worship", "weight": 1, "name": "Worship"}],
+                "candidates": ["entrance-screening"],
+            }
+        )
+    )
+    portfolio, scenarios = load_portfolio(path)
+    model = PortfolioModel(portfolio, scenarios, progress=False)
+    chosen = frozenset({"entrance-screening"})
+    model.gains([chosen])
+    step = {"step": 1, "measure": "entrance-screening"}
+    plan = Roadmap(model=model, budget=1_000_000, steps=[step], method="greedy")
+    found = plan.by_group
+    assert set(found["measure_of_disparity"]) == {"harm", "queue_burden"}
+    assert (found["target"] == "Worship").all()
+    assert ((found["lo"] <= found["value"]) & (found["value"] <= found["hi"])).all()
+    queue = found[found["measure_of_disparity"] == "queue_burden"].iloc[0]
+    assert bool(queue["worse"]) and queue["diff_lo"] > 0
+    assert queue["worst_group_name"] != queue["worst_group"]  # a name, not an id
+    text = "\n".join(_group_lines(found))
+    assert "WIDENED after step 1 (entrance-screening)" in text
+    assert "Worship, queueing time per visitor" in text

@@ -257,11 +257,15 @@ def test_roadmap_workbook_holds_the_numbers_of_the_csvs(tmp_path):
         "Sensitivity",
         "Conclusions",
         "By threat",
+        "By group",  # the target's crowd has population groups (harbour-festival)
         "Candidates",
         "Targets",
     ]
     sheet, _ = _sheet(book, "By threat")
     _assert_same(sheet, pd.read_csv(out / "roadmap_by_threat.csv"))
+    sheet, units = _sheet(book, "By group")
+    _assert_same(sheet, pd.read_csv(out / "roadmap_by_group.csv"))
+    assert units["value"] == "ratio to the average"
     sheet, units = _sheet(book, "Roadmap")
     assert len(sheet) >= 1  # a step at least: the numbers below are compared
     _assert_same(sheet, pd.read_csv(out / "roadmap.csv"))

@@ -258,6 +258,7 @@ class PortfolioModel:
         self.violations: dict[frozenset, list[str]] = {}  # constraints a set breaks
         self.not_evaluable: dict[str, list[str]] = {}  # constraint text -> targets, no groups
         self.by_threat: dict[frozenset, dict[tuple[str, str], float]] = {}  # gain by threat
+        self.by_group: dict[frozenset, list[dict]] = {}  # disparity rows (targets with groups)
         self._baseline: list[float] | None = None
         self.evaluations = 0
 
@@ -325,6 +326,7 @@ class PortfolioModel:
                 frame = valued(frame, rule)
                 self._check(target, frame, rule, sets, names, applied)
             self._record_threats(target, frame, sets, names, applied)
+            self._record_groups(target, scenario, results.frame, sets, names, applied)
             if metric == VALUED:
                 # a year at this target: weight (attacks a year) x harm and loss per attack,
                 # plus the burden of every event day
@@ -368,6 +370,27 @@ class PortfolioModel:
             for threat, part in delta.groupby(base["threat"]):
                 key = (target.name or target.scenario, str(threat))
                 self.by_threat.setdefault(s, {})[key] = target.weight * float(part.sum()) / n
+
+    def _record_groups(self, target, scenario, frame, sets, names, applied) -> None:
+        """At a target whose crowd has population groups: each set's disparity (the
+        worst-off group's rate over everyone's, :func:`group_disparity`) with its interval
+        and its paired change against no measure there, flagged when it widens."""
+        from vtsim.analysis.scorecard import group_disparity, group_ids, group_names
+
+        if not group_ids(frame):
+            return
+        mine = [s for s in sets if applied[s]]
+        found = group_disparity(frame, ["baseline", *(names[s] for s in mine)])
+        if found.empty:
+            return
+        who = group_names(scenario)
+        for s in mine:
+            for r in found[found["package"] == names[s]].to_dict(orient="records"):
+                r = {k: v for k, v in r.items() if k != "package"}
+                r["worst_group_name"] = who.get(r["worst_group"], r["worst_group"])
+                self.by_group.setdefault(s, []).append(
+                    {"target": target.name or target.scenario, **r}
+                )
 
     def _check(self, target, frame, rule, sets, names, applied) -> None:
         """Record the constraints each set breaks at this target."""

@@ -170,6 +170,34 @@ RIGHT_WORDS = {
 }
 
 
+def _group_lines(found: pd.DataFrame) -> list[str]:
+    """Who bears the harm and the burden as the roadmap goes on: per target with groups,
+    each disparity after the first and the last step, and every step that widens one."""
+    if found.empty:
+        return []
+    lines = [
+        "Disparity across population groups (worst-off group's rate over everyone's, "
+        "95 % interval; 1 = no group worse off than the average person):"
+    ]
+    last = found["step"].max()
+    for (target, label), rows in found.groupby(["target", "label"], sort=False):
+        rows = rows.sort_values("step")
+        first = rows.iloc[0]
+        end = rows[rows["step"] == last].iloc[0] if (rows["step"] == last).any() else rows.iloc[-1]
+        lines.append(
+            f"  {target}, {label}: {first['baseline']:.3g} with no measure; "
+            f"{end['value']:.3g} [{end['lo']:.3g}, {end['hi']:.3g}] after step {end['step']} "
+            f"(worst off: {end['worst_group_name']})"
+        )
+        for _, r in rows[rows["worse"].astype(bool)].iterrows():
+            lines.append(
+                f"    WIDENED after step {r['step']} ({r['measure']}): {r['value']:.3g} "
+                f"(worst off: {r['worst_group_name']}), change {r['diff']:+.3g} "
+                f"[{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}]"
+            )
+    return lines
+
+
 def _step(model, number, measure_id, marginal, cumulative, chosen) -> dict:
     m = model.measures[measure_id]
     cost = model.cost([measure_id])
@@ -246,6 +274,44 @@ class Roadmap:
             rows, columns=["step", "measure", "target", "threat", "cumulative_gain"]
         )
 
+    @property
+    def by_group(self) -> pd.DataFrame:
+        """After each step (the measures so far), at every target whose crowd has population
+        groups: each disparity (the worst-off group's rate over everyone's, with its 95 %
+        interval), its value with no measure, the paired change and ``worse`` when the step
+        distinguishably widens it (docs/people.md). Empty when no target has groups."""
+        cols = [
+            "step",
+            "measure",
+            "target",
+            "measure_of_disparity",
+            "label",
+            "worst_group",
+            "worst_group_name",
+            "value",
+            "lo",
+            "hi",
+            "baseline",
+            "diff",
+            "diff_lo",
+            "diff_hi",
+            "worse",
+        ]
+        rows = []
+        chosen: frozenset = frozenset()
+        for step in self.steps:
+            chosen = chosen | {step["measure"]}
+            for r in self.model.by_group.get(chosen, []):
+                rows.append(
+                    {
+                        **{k: v for k, v in r.items() if k != "measure"},
+                        "step": step["step"],
+                        "measure": step["measure"],
+                        "measure_of_disparity": r["measure"],
+                    }
+                )
+        return pd.DataFrame(rows, columns=cols)
+
     def table(self) -> pd.DataFrame:
         """The roadmap grouped by pillar, then phase (action-plan order)."""
         f = self.frame.copy()
@@ -304,6 +370,7 @@ class Roadmap:
                 f"Side effect after step {r['step']} ({r['measure']}): {r['target']}, "
                 f"{r['threat']} {_gain(r['cumulative_gain'], p)}"
             )
+        lines += _group_lines(self.by_group)
         if any(m.measures[mid].rights for mid in self.frame["measure"]):
             lines.append(
                 "Rights engaged: concerns to weigh, with their sources (the measure catalogue's "

@@ -111,6 +111,7 @@ def roadmap(
 ROADMAP_FILES = (
     "roadmap.csv",
     "roadmap_by_threat.csv",
+    "roadmap_by_group.csv",
     "roadmap.png",
     "sensitivity.csv",
     "tornado.png",
@@ -136,6 +137,10 @@ def _write(result, out: Path) -> list[Path]:
     with atomic_path(out / "roadmap_by_threat.csv") as tmp:
         result.by_threat.to_csv(tmp, index=False)
     written.append(out / "roadmap_by_threat.csv")
+    if not result.by_group.empty:  # targets whose crowds have population groups
+        with atomic_path(out / "roadmap_by_group.csv") as tmp:
+            result.by_group.to_csv(tmp, index=False)
+        written.append(out / "roadmap_by_group.csv")
     if result.steps:
         save(plot_steps(result), out / "roadmap.png")
         written.append(out / "roadmap.png")

@@ -653,6 +653,16 @@ def roadmap_book(roadmap) -> Book:
             "roadmap_by_threat.csv (Roadmap.by_threat): each step's cumulative gain split by "
             "target and threat (burdens are not split)."
         )
+    if not roadmap.by_group.empty:
+        sheets["By group"] = roadmap.by_group
+        units["By group"] = {
+            c: "ratio to the average" for c in ("value", "lo", "hi", "baseline")
+        } | {c: "ratio" for c in ("diff", "diff_lo", "diff_hi")}
+        notes["By group"] = (
+            "roadmap_by_group.csv (Roadmap.by_group): after each step, at each target whose "
+            "crowd has population groups, the worst-off group's rate over everyone's with its "
+            "95 % interval, and its paired change against no measure (worse: it widens)."
+        )
     sheets["Candidates"] = pd.DataFrame(
         [
             {
