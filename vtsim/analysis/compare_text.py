@@ -107,6 +107,11 @@ def threat_lines(comparison) -> list[str]:
     return out
 
 
+def _signed(x: float) -> str:
+    """A paired difference with its sign; rounding noise (|x| < 1e-9) shown as +0."""
+    return f"{0.0 if abs(x) < 1e-9 else x:+.3g}"
+
+
 def group_lines(comparison) -> list[str]:
     """Per population group (scenarios with ``groups``): each package's paired difference
     to the baseline for the group's casualties, last person out and queueing; then the
@@ -125,8 +130,8 @@ def group_lines(comparison) -> list[str]:
         block = diffs[(diffs["package"] == package) & diffs["metric"].isin(shown)]
         for gid in block["group"].unique():
             parts = [
-                f"{r['label']} {r['diff']:+.3g} [{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}] "
-                f"{r['unit']}"
+                f"{r['label']} {_signed(r['diff'])} [{_signed(r['diff_lo'])}, "
+                f"{_signed(r['diff_hi'])}] {r['unit']}"
                 for _, r in block[block["group"] == gid].iterrows()
                 if not pd.isna(r["diff"])
             ]
@@ -139,7 +144,7 @@ def group_lines(comparison) -> list[str]:
                 g0 = g.iloc[0]
                 out.append(
                     "    gap between the last person out of the slowest and of the fastest "
-                    f"group: {g0['diff']:+.3g} [{g0['lo']:+.3g}, {g0['hi']:+.3g}] min"
+                    f"group: {_signed(g0['diff'])} [{_signed(g0['lo'])}, {_signed(g0['hi'])}] min"
                 )
         if not disparity.empty:
             for _, r in disparity[disparity["package"] == package].iterrows():
@@ -147,7 +152,7 @@ def group_lines(comparison) -> list[str]:
                 flag = "  << WIDENS" if r["worse"] else ""
                 out.append(
                     f"    disparity, {r['label']}: worst-off group ({worst}) {r['value']:.3g} x "
-                    f"the average [{r['lo']:.3g}, {r['hi']:.3g}]; change {r['diff']:+.3g} "
-                    f"[{r['diff_lo']:+.3g}, {r['diff_hi']:+.3g}]{flag}"
+                    f"the average [{r['lo']:.3g}, {r['hi']:.3g}]; change {_signed(r['diff'])} "
+                    f"[{_signed(r['diff_lo'])}, {_signed(r['diff_hi'])}]{flag}"
                 )
     return out
