@@ -23,3 +23,21 @@ def modified(scenario: Scenario, edit) -> Scenario:
     data = copy.deepcopy(scenario.model_dump(mode="json"))
     edit(data)
     return validate_data(data, "<test>")
+
+
+def strict_search_measure() -> Measure:
+    """A measure that searches harbour-festival's reduced-mobility group four times as
+    slowly in lanes of its own: it widens the queueing disparity (population groups)."""
+    group = "sites.festival.groups.reduced_mobility.screening"
+    return Measure.model_validate(
+        {
+            "id": "strict-search",
+            "name": "A stricter search of one group in lanes of its own",
+            "phase": "protect",
+            "pillar": "operational",
+            "effects": [
+                {"path": f"{group}.lane", "op": "set", "value": "own"},
+                {"path": f"{group}.service_factor", "op": "set", "value": 4.0},
+            ],
+        }
+    )

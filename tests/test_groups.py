@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import strict_search_measure
 from pydantic import ValidationError
 
 from vtsim import load_scenario, simulate
 from vtsim.model.crowd import GroupOutcomes, allocate, scenario_groups
 from vtsim.model.world import columns_for, components_for
-from vtsim.scenario.schema import Group, Measure, Package, Zone
+from vtsim.scenario.schema import Group, Package, Zone
 
 GROUPS = ["adults", "children", "older", "reduced_mobility"]
 
@@ -213,26 +214,7 @@ def test_own_lane_with_slower_search_burdens_that_group(festival):
 def test_compare_flags_a_package_that_widens_the_disparity(festival):
     from vtsim.analysis.compare import compare
 
-    measure = Measure.model_validate(
-        {
-            "id": "strict-search",
-            "name": "A stricter search of one group in lanes of its own",
-            "phase": "protect",
-            "pillar": "operational",
-            "effects": [
-                {
-                    "path": "sites.festival.groups.reduced_mobility.screening.lane",
-                    "op": "set",
-                    "value": "own",
-                },
-                {
-                    "path": "sites.festival.groups.reduced_mobility.screening.service_factor",
-                    "op": "set",
-                    "value": 4.0,
-                },
-            ],
-        }
-    )
+    measure = strict_search_measure()
     package = Package.model_validate({"id": "strict", "name": "Strict", "measures": [measure.id]})
     scenario = festival.model_copy(
         update={"measures": [*festival.measures, measure], "packages": [package]}

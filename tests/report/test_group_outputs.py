@@ -13,6 +13,7 @@ import re
 import numpy as np
 import openpyxl
 import pytest
+from helpers import strict_search_measure
 
 import vtsim
 from vtsim.analysis.scorecard import DISPARITIES, GROUP_METRICS, GROUP_RATE, group_tables
@@ -43,26 +44,7 @@ def _names(scenario) -> dict[str, str]:
 def _widening_scenario(festival):
     """harbour-festival with a package that searches one group much more slowly in lanes
     of its own (it widens the queueing disparity), and a group name that needs escaping."""
-    measure = vtsim.Measure.model_validate(
-        {
-            "id": "strict-search",
-            "name": "A stricter search of one group in lanes of its own",
-            "phase": "protect",
-            "pillar": "operational",
-            "effects": [
-                {
-                    "path": "sites.festival.groups.reduced_mobility.screening.lane",
-                    "op": "set",
-                    "value": "own",
-                },
-                {
-                    "path": "sites.festival.groups.reduced_mobility.screening.service_factor",
-                    "op": "set",
-                    "value": 4.0,
-                },
-            ],
-        }
-    )
+    measure = strict_search_measure()
     package = vtsim.Package.model_validate(
         {"id": "strict", "name": "Strict", "measures": [measure.id]}
     )
