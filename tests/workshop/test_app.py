@@ -233,3 +233,19 @@ def test_the_command_explains_mistakes_in_one_paragraph(festival, tmp_path):
     missing = runner.invoke(main, ["workshop", "--resume", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     assert "workshop" in runner.invoke(main, ["--help"]).output
+
+
+def test_wrong_join_codes_are_rate_limited_per_address(festival, tmp_path):
+    """A 6-character code cannot be guessed by trying: past the limit of wrong codes from
+    one address, every join from there is refused (429), even with the right code, until
+    the window has passed; right codes alone are never limited (a venue behind one NAT)."""
+    w = Workshop(festival, tmp_path / "ws", tables=1, replications=0)
+    app = create_app(w, join_failures_limit=3, join_failures_window_s=60.0)
+    with TestClient(app) as a:
+        for k in range(6):  # many right joins from one address: all admitted
+            assert join(w, a, name=f"P{k}").status_code == 200
+        codes = [join(w, a, code="WRONG1").status_code for _ in range(4)]
+        assert codes == [400, 400, 400, 429]
+        refused = join(w, a, name="Late")  # the right code, but this address is blocked
+        assert refused.status_code == 429 and "wrong join codes" in refused.json()["error"]
+    w.close()

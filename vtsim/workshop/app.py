@@ -89,11 +89,23 @@ class _SecurityHeaders:
 
 
 def create_app(
-    workshop: Workshop, *, vote_limit: int = 5, vote_window_s: float = 10.0
+    workshop: Workshop,
+    *,
+    vote_limit: int = 5,
+    vote_window_s: float = 10.0,
+    join_failures_limit: int = 10,
+    join_failures_window_s: float = 60.0,
 ) -> Starlette:
-    """The Starlette app of ``workshop`` (the routes of docs/workshop-design.md)."""
+    """The Starlette app of ``workshop`` (the routes of docs/workshop-design.md).
+
+    Votes are limited per participant (``vote_limit`` per ``vote_window_s``); wrong join
+    codes per client address (``join_failures_limit`` per ``join_failures_window_s``: past
+    it, every join attempt from there is refused with 429 until the window has passed, so
+    the 6-character code cannot be guessed by trying; many people joining from one venue's
+    address with the right code are not slowed)."""
     w = workshop
     limiter = security.RateLimiter(vote_limit, vote_window_s)
+    join_failures = security.RateLimiter(join_failures_limit, join_failures_window_s)
     m = w.m
 
     def error(key: str, status: int, **values) -> WorkshopError:
@@ -265,6 +277,12 @@ def create_app(
 
     async def join(request: Request) -> Response:
         data = await body_of(request)
+        client = request.client.host if request.client else "unknown"
+        if join_failures.blocked(client):
+            raise error("join_rate_limited", 429)
+        if not security.same(security.normalise_code(text_field(data, "code")), w.join_code):
+            join_failures.allow(client)  # one more wrong code from this address
+            raise error("bad_code", 400)
         who = await run_in_threadpool(
             w.join,
             text_field(data, "code"),

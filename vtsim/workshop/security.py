@@ -52,6 +52,15 @@ class RateLimiter:
         self._events: dict[str, deque] = {}
         self._lock = threading.Lock()
 
+    def blocked(self, key: str) -> bool:
+        """Whether ``key`` is over the limit now (nothing recorded)."""
+        now = self.clock()
+        with self._lock:
+            events = self._events.get(key)
+            while events and now - events[0] >= self.window_s:
+                events.popleft()
+            return bool(events) and len(events) >= self.limit
+
     def allow(self, key: str) -> bool:
         """Record an event for ``key``; False (not recorded) when over the limit."""
         now = self.clock()
