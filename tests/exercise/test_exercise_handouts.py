@@ -247,3 +247,23 @@ def test_the_cli_writes_the_handouts_and_the_msel(tmp_path):
     for name in ("situation-manual.html", "facilitator-guide.html", "msel.csv"):
         assert (tmp_path / "h" / name).is_file(), name
     assert not list((tmp_path / "h").glob(".*.tmp"))  # written atomically, nothing left over
+
+
+def test_a_storyline_that_goes_back_to_an_earlier_module_is_pointed_out(tmp_path):
+    """The stops follow the simulation's clock, the modules the script's order: where a
+    storyline reaches a later module's inject first (transit-hub-drone, replication 5),
+    the facilitator is told, naming both modules; the bundled storylines say nothing."""
+    import yaml
+
+    from vtsim.resources import resolve_scenario_path
+
+    assert msel.modules_out_of_order(_scenario("transit-hub-drone")) == []
+    data = yaml.safe_load(open(resolve_scenario_path("transit-hub-drone"), encoding="utf-8"))
+    data["exercise"]["storyline"]["replication"] = 5
+    path = tmp_path / "drone-rep5.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    found = msel.modules_out_of_order(vtsim.load_scenario(path))
+    assert found and all(a.t_min <= b.t_min for a, b in found)
+    out = CliRunner().invoke(main, ["exercise", str(path), "--handouts", str(tmp_path / "h")])
+    assert out.exit_code == 0, out.output
+    assert "Facilitator's note" in out.output and str(found[0][0].module.title) in out.output

@@ -116,6 +116,7 @@ def exercise(
     else:
         lang = lang or "en"
         loaded = load_scenario(scenario)
+        _warn_module_order(loaded, m)
         if handouts:
             from vtsim.exercise.handouts import write_handouts
 
@@ -169,6 +170,29 @@ def exercise(
     click.echo(
         _wrapped(m("console.written", files=", ".join(map(str, [session.autosave, *written]))))
     )
+
+
+def _warn_module_order(scenario, m) -> None:
+    """Tell the facilitator (on stderr) where the script's storyline goes back to an earlier
+    module: the stops follow the simulation's clock, the modules the script's order."""
+    if scenario.exercise is None:
+        return
+    from vtsim.exercise.msel import modules_out_of_order
+    from vtsim.scenario.schema_base import in_lang
+
+    for ahead, back in modules_out_of_order(scenario)[:3]:
+        click.echo(
+            _wrapped(
+                m(
+                    "console.modules_out_of_order",
+                    ahead=in_lang(ahead.module.title, m.lang),
+                    t_ahead=f"{ahead.t_min:.1f}",
+                    back=in_lang(back.module.title, m.lang),
+                    t_back=f"{back.t_min:.1f}",
+                )
+            ),
+            err=True,
+        )
 
 
 def _stopped(session, m, ended: bool) -> None:

@@ -103,6 +103,9 @@ def workshop(
                 )
             )
         )
+        from vtsim.cli.exercise import _warn_module_order
+
+        _warn_module_order(w.scenario, m)
     listen = host or LOCALHOST
     _check_port(listen, port, m, VtsimError)
     shown = _reachable(listen)

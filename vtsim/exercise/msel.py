@@ -179,3 +179,20 @@ def write_csv(path: str | Path, events: list[Event]) -> None:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(csv_rows(events))
+
+
+def modules_out_of_order(scenario: Scenario) -> list[tuple[Event, Event]]:
+    """Where the storyline goes back to an earlier module: pairs ``(ahead, back)`` of played
+    events, ``back`` coming after ``ahead`` on the storyline but in a module the script lists
+    before ``ahead``'s (the stops follow the simulation's clock, the modules the script's
+    order). Empty when the modules are played in the order the script lists them."""
+    listed = [m.id for m in exercise_of(scenario).modules]
+    found: list[tuple[Event, Event]] = []
+    ahead: Event | None = None
+    for event in (e for e in msel(scenario) if e.t_min is not None):
+        rank = listed.index(event.module.id)
+        if ahead is not None and rank < listed.index(ahead.module.id):
+            found.append((ahead, event))
+        if ahead is None or rank > listed.index(ahead.module.id):
+            ahead = event
+    return found
