@@ -57,9 +57,11 @@ class RateLimiter:
         now = self.clock()
         with self._lock:
             events = self._events.get(key)
+            if not events:
+                return False
             while events and now - events[0] >= self.window_s:
                 events.popleft()
-            return bool(events) and len(events) >= self.limit
+            return len(events) >= self.limit
 
     def allow(self, key: str) -> bool:
         """Record an event for ``key``; False (not recorded) when over the limit."""
