@@ -132,6 +132,7 @@ def test_per_group_casualties_and_deaths_add_up(festival):
             assert sum(m[f"{metric}__{g}"] for g in GROUPS) == m[total], (rep, metric)
 
 
+@pytest.mark.slow
 def test_reduced_mobility_leaves_last(festival):
     seen = 0
     for rep in range(30):
@@ -148,6 +149,7 @@ def test_reduced_mobility_leaves_last(festival):
     assert seen > 10
 
 
+@pytest.mark.slow
 def test_more_exit_capacity_narrows_the_gap(festival):
     wider = _scale_exits(festival, 1.25)
     gaps = []
@@ -263,6 +265,7 @@ def worship():
     return load_scenario("old-town-worship")
 
 
+@pytest.mark.slow
 def test_worship_declares_groups_from_cited_aggregates(worship):
     ids = [g.id for g in scenario_groups(worship)]
     assert ids == ["women", "men", "children", "reduced_mobility"]
@@ -327,6 +330,7 @@ def metro():
     return load_scenario("metro-cbrn")
 
 
+@pytest.mark.slow
 def test_a_neutral_group_changes_no_release_total(metro):
     one = _with_site_groups(metro, [Group(id="everyone", share=1.0)])
     for rep in range(10):
@@ -335,6 +339,7 @@ def test_a_neutral_group_changes_no_release_total(metro):
         assert _same(a, {k: v for k, v in b.items() if k in a}), rep
 
 
+@pytest.mark.slow
 def test_release_casualties_by_group_add_up_and_follow_exposure(metro):
     """A release's casualties are the people whose dose reached their tolerance: each in
     the group of their place in the exit order. A group more vulnerable (a lower dose
