@@ -10,7 +10,7 @@ from helpers import strict_search_measure
 from pydantic import ValidationError
 
 from vtsim import load_scenario, simulate
-from vtsim.model.crowd import GroupOutcomes, allocate, scenario_groups
+from vtsim.model.groups import GroupOutcomes, allocate, scenario_groups
 from vtsim.model.world import columns_for, components_for
 from vtsim.scenario.schema import Group, Package, Zone
 
@@ -239,7 +239,7 @@ def test_compare_flags_a_package_that_widens_the_disparity(festival):
 def test_equally_fast_groups_leave_together():
     """Two groups of the same walking speed pass the exits interleaved: neither is last
     because of the order the scenario lists them in, and everyone is counted once."""
-    from vtsim.model.crowd import GroupSplit
+    from vtsim.model.groups import GroupSplit
 
     groups = [
         Group(id="women", share=0.48),

@@ -49,7 +49,7 @@ from vtsim.analysis.valuation import (
 )
 from vtsim.analysis.valuation import differences as valuation_differences
 from vtsim.errors import VtsimError
-from vtsim.model.crowd import scenario_groups
+from vtsim.model.groups import scenario_groups
 from vtsim.scenario.catalogue import with_measures
 from vtsim.scenario.loader import load_scenario
 from vtsim.scenario.schema import Scenario

@@ -116,7 +116,7 @@ def group_lines(comparison) -> list[str]:
     """Per population group (scenarios with ``groups``): each package's paired difference
     to the baseline for the group's casualties, last person out and queueing; then the
     disparity across groups (worst-off group's rate over the average), with intervals."""
-    from vtsim.model.crowd import scenario_groups
+    from vtsim.model.groups import scenario_groups
 
     diffs = comparison.group_frame
     if diffs.empty:

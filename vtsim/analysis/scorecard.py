@@ -230,7 +230,7 @@ def scorecard_by_threat(
 # ------------------------------------------------------------------ population groups
 #
 # Scenarios that declare population groups have per-group columns `<metric>__<group id>`
-# (vtsim.model.crowd.GroupOutcomes; docs/people.md). These summaries read them only.
+# (vtsim.model.groups.GroupOutcomes; docs/people.md). These summaries read them only.
 
 GROUP_PREFIX, GROUP_SEP = "", "__"
 GROUP_METRICS: list[tuple[str, str, str]] = [
@@ -438,7 +438,7 @@ GROUP_RATE_SEED = 20261130  # the rates' bootstrap: fixed, so the tables are det
 
 def group_names(scenario) -> dict[str, str]:
     """Group id -> the group's name (its id when it has none)."""
-    from vtsim.model.crowd import scenario_groups
+    from vtsim.model.groups import scenario_groups
 
     return {g.id: str(g.name) or g.id for g in scenario_groups(scenario)}
 

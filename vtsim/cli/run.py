@@ -104,7 +104,7 @@ def run(
         if medical := medical_text(results):
             click.echo(medical)
         from vtsim.analysis.scorecard import group_lines
-        from vtsim.model.crowd import scenario_groups
+        from vtsim.model.groups import scenario_groups
 
         names = {g.id: str(g.name) or g.id for g in scenario_groups(loaded)}
         if by_group := group_lines(results.frame, results.packages, names):

@@ -217,7 +217,7 @@ def metric_label(scenario, metric: str, msg: Messages | str | None = None) -> tu
     name) and its unit ("" for a flag). With ``msg`` (a :class:`Messages` or a language
     code) whose catalogue has ``columns.<metric>`` (``messages/<lang>/columns.yaml``: the
     meaning, or ``{meaning: ..., unit: ...}``), the reader's words; else the model's."""
-    from vtsim.model.crowd import GROUP_SEPARATOR, scenario_groups
+    from vtsim.model.groups import GROUP_SEPARATOR, scenario_groups
     from vtsim.model.world import columns_for
 
     if isinstance(msg, str):

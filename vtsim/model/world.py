@@ -23,7 +23,8 @@ import simpy
 from vtsim.model import prevent, protect
 from vtsim.model.caches import Caches
 from vtsim.model.component import Column, Component
-from vtsim.model.crowd import Crowd, GroupOutcomes
+from vtsim.model.crowd import Crowd
+from vtsim.model.groups import GroupOutcomes
 from vtsim.model.incident import Incident, TraceEvent
 from vtsim.model.infrastructure import Grid, horizon_min
 from vtsim.model.medical import Medical
