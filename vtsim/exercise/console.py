@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import click
 
 from vtsim.errors import VtsimError
-from vtsim.exercise.session import choice_index
+from vtsim.exercise.session import HOT_WASH, choice_index
 from vtsim.exercise.text import (
     Messages,
     ended_text,
@@ -95,9 +95,6 @@ def shown_answer(answer: str) -> str:
     """An answer as quoted back: printable and at most ``SHOWN_ANSWER`` characters."""
     text = printable(answer).replace("\n", " ")
     return text if len(text) <= SHOWN_ANSWER else text[: SHOWN_ANSWER - 1] + "\u2026"
-
-
-HOT_WASH = "hot-wash"  # the module of the hot wash's notes (the report's hot-wash section)
 
 
 class Console:

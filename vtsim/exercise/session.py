@@ -26,6 +26,7 @@ from vtsim.scenario.schema import Scenario
 
 FORMAT = "vtsim-exercise-session/1"
 MAX_SESSION_BYTES = 200 * 1024 * 1024  # a session of hours holds a few megabytes
+HOT_WASH = "hot-wash"  # the module of the notes taken at the hot wash (the report's section)
 _SEED = Annotated[int, Field(strict=True, ge=0, lt=2**63)]
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vtsim.errors import VtsimError
+from vtsim.exercise.session import HOT_WASH as HOT_WASH  # re-exported for the workshop
 from vtsim.exercise.session import ExerciseSession
 from vtsim.exercise.text import humanise, languages, names
 from vtsim.workshop import security
@@ -27,7 +28,6 @@ from vtsim.workshop.store import Entry, Store
 from vtsim.workshop.text import messages
 
 DB = "workshop.sqlite"
-HOT_WASH = "hot-wash"
 
 
 class WorkshopError(VtsimError):
