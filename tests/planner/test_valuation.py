@@ -20,6 +20,9 @@ from vtsim.analysis.valuation import (
 )
 from vtsim.errors import VtsimError
 
+# Every test here runs comparisons: they run in CI (the whole suite), not in the fast subset.
+pytestmark = pytest.mark.slow
+
 N = 60
 
 
