@@ -143,7 +143,7 @@ def museum_model():
 
 
 def _frame(columns: dict[str, list[float]]) -> pd.DataFrame:
-    return pd.DataFrame({"package": ["baseline", "set-0"], **columns})
+    return pd.DataFrame({"package": ["baseline", "set-0"], "replication": [0, 0], **columns})
 
 
 def test_disparity_without_groups_is_reported_as_not_evaluable(museum_model):

@@ -69,14 +69,7 @@ class Resource(Model):
     count: int = Field(1, ge=1, description="Units; each covers one target at a time.")
 
 
-DISPARITY = "disparity"
-# The disparity measures (as vtsim.analysis.scorecard reports them): a group's rate is its
-# summed numerator over its summed denominator (per-group columns `<metric>__<group>`,
-# docs/people.md); the disparity is the worst-off group's rate over everyone's.
-DISPARITY_MEASURES: dict[str, tuple[str, str]] = {
-    "harm": ("casualties_total", "exposed"),  # casualties per person exposed
-    "queue_burden": ("visitor_delay_min_total", "visitors"),  # queueing minutes per visitor
-}
+DISPARITY = "disparity"  # a constraint on the disparities of vtsim.analysis.scorecard
 
 
 class Constraint(Model):
@@ -130,39 +123,6 @@ class Constraint(Model):
         return (
             f"Constraint: {self.criterion} may rise by at most {self.max_increase:g} at any target."
         )
-
-
-GROUP_SEPARATOR = "__"  # per-group outcome columns: ``<metric>__<group>`` (docs/people.md)
-
-
-def group_columns(frame, column: str) -> dict[str, str]:
-    """The per-group columns of an outcome in a results frame: ``{group: column name}``
-    (``<column>__<group>``; docs/people.md). Empty without groups."""
-    prefix = column + GROUP_SEPARATOR
-    return {c[len(prefix) :]: c for c in frame.columns if str(c).startswith(prefix)}
-
-
-def group_rates(frame, measure: str) -> tuple[dict[str, float], float] | None:
-    """Each group's rate of a disparity measure (:data:`DISPARITY_MEASURES`) over the
-    frame's replications, and everyone's; None without per-group columns (no groups)."""
-    num, den = DISPARITY_MEASURES[measure]
-    nums, dens = group_columns(frame, num), group_columns(frame, den)
-    groups = [g for g in nums if g in dens]
-    if len(groups) < 2:
-        return None
-    n = {g: float(frame[nums[g]].fillna(0).sum()) for g in groups}
-    d = {g: float(frame[dens[g]].fillna(0).sum()) for g in groups}
-    total = sum(d.values())
-    everyone = sum(n.values()) / total if total > 0 else float("nan")
-    return {g: n[g] / d[g] for g in groups if d[g] > 0}, everyone
-
-
-def disparity_ratio(rates: dict[str, float], everyone: float) -> float:
-    """The worst-off group's rate over everyone's (1: no group worse off than the average
-    person; nan when nobody was harmed or burdened)."""
-    if not rates or not everyone > 0:
-        return float("nan")
-    return max(rates.values()) / everyone
 
 
 class Portfolio(Model):
@@ -319,14 +279,15 @@ class PortfolioModel:
                 progress=self.progress,
             )
             frame = results.frame
+            disparities = _disparities(frame, sets, names, applied)
             if metric == VALUED or self.portfolio.constraints:
                 from vtsim.analysis.valuation import resolve_valuation, valued
 
                 rule = resolve_valuation(scenario)
                 frame = valued(frame, rule)
-                self._check(target, frame, rule, sets, names, applied)
+                self._check(target, frame, rule, sets, names, applied, disparities)
             self._record_threats(target, frame, sets, names, applied)
-            self._record_groups(target, scenario, results.frame, sets, names, applied)
+            self._record_groups(target, scenario, disparities, sets, names, applied)
             if metric == VALUED:
                 # a year at this target: weight (attacks a year) x harm and loss per attack,
                 # plus the burden of every event day
@@ -371,20 +332,16 @@ class PortfolioModel:
                 key = (target.name or target.scenario, str(threat))
                 self.by_threat.setdefault(s, {})[key] = target.weight * float(part.sum()) / n
 
-    def _record_groups(self, target, scenario, frame, sets, names, applied) -> None:
+    def _record_groups(self, target, scenario, found, sets, names, applied) -> None:
         """At a target whose crowd has population groups: each set's disparity (the
-        worst-off group's rate over everyone's, :func:`group_disparity`) with its interval
+        worst-off group's rate over everyone's, :func:`_disparities`) with its interval
         and its paired change against no measure there, flagged when it widens."""
-        from vtsim.analysis.scorecard import group_disparity, group_ids, group_names
+        from vtsim.analysis.scorecard import group_names
 
-        if not group_ids(frame):
-            return
-        mine = [s for s in sets if applied[s]]
-        found = group_disparity(frame, ["baseline", *(names[s] for s in mine)])
         if found.empty:
             return
         who = group_names(scenario)
-        for s in mine:
+        for s in (s for s in sets if applied[s]):
             for r in found[found["package"] == names[s]].to_dict(orient="records"):
                 r = {k: v for k, v in r.items() if k != "package"}
                 r["worst_group_name"] = who.get(r["worst_group"], r["worst_group"])
@@ -392,11 +349,14 @@ class PortfolioModel:
                     {"target": target.name or target.scenario, **r}
                 )
 
-    def _check(self, target, frame, rule, sets, names, applied) -> None:
-        """Record the constraints each set breaks at this target."""
+    def _check(self, target, frame, rule, sets, names, applied, disparities=None) -> None:
+        """Record the constraints each set breaks at this target (``disparities``: from
+        :func:`_disparities`, computed from ``frame`` when not given)."""
+        if disparities is None:
+            disparities = _disparities(frame, sets, names, applied)
         for c in self.portfolio.constraints:
             if c.criterion == DISPARITY:
-                self._check_disparity(c, target, frame, sets, names, applied)
+                self._check_disparity(c, target, disparities, sets, names, applied)
                 continue
             column = f"q_{c.criterion}"
             if column not in frame:
@@ -417,33 +377,43 @@ class PortfolioModel:
                         f"(limit +{c.max_increase:g})"
                     )
 
-    def _check_disparity(self, c, target, frame, sets, names, applied) -> None:
+    def _check_disparity(self, c, target, found, sets, names, applied) -> None:
         """Record the sets that leave the worst-off group's rate above ``max_ratio`` times
         everyone's and wider than the baseline's; or that this target cannot be evaluated."""
         where = target.name or target.scenario
-        by_package = {p: part for p, part in frame.groupby("package")}
-        base = group_rates(by_package["baseline"], c.outcome)
-        if base is None:  # no groups declared there: not evaluable (said, not an error)
-            found = self.not_evaluable.setdefault(c.describe(), [])
-            if where not in found:
-                found.append(where)
+        rows = found[found["measure"] == c.outcome] if not found.empty else found
+        if rows.empty:  # no groups declared there: not evaluable (said, not an error)
+            missing = self.not_evaluable.setdefault(c.describe(), [])
+            if where not in missing:
+                missing.append(where)
             return
-        before = disparity_ratio(*base)
+        by_package = rows.set_index("package")
         for s in sets:
-            if not applied[s]:
+            if not applied[s] or names[s] not in by_package.index:
                 continue
-            found_rates = group_rates(by_package[names[s]], c.outcome)
-            if found_rates is None:
-                continue
-            rates, everyone = found_rates
-            ratio = disparity_ratio(rates, everyone)
+            r = by_package.loc[names[s]]
+            ratio, before = float(r["value"]), float(r["baseline"])
             if c.max_ratio is not None and ratio > c.max_ratio and not ratio <= before:
-                worst = max(rates, key=lambda group: rates[group])
                 self.violations.setdefault(s, []).append(
-                    f"disparity ({c.outcome}) {ratio:.3g} at {where} (worst off: {worst}; "
-                    f"{before:.3g} with no measure; limit {c.max_ratio:g})"
+                    f"disparity ({c.outcome}) {ratio:.3g} at {where} (worst off: "
+                    f"{r['worst_group']}; {before:.3g} with no measure; limit {c.max_ratio:g})"
                 )
 
     def allowed(self, sets: list[frozenset]) -> list[bool]:
         """Whether each set (already evaluated) respects every constraint."""
         return [not self.violations.get(s) for s in sets]
+
+
+def _disparities(frame, sets, names, applied):
+    """Each applied set's disparities at one target (the rows of
+    :func:`vtsim.analysis.scorecard.group_disparity`: the worst-off group's rate over
+    everyone's, its interval, the baseline's and the paired change); empty without
+    population groups. Computed once, for the roadmap's view and its constraints."""
+    import pandas as pd
+
+    from vtsim.analysis.scorecard import group_disparity, group_ids
+
+    if not group_ids(frame):
+        return pd.DataFrame()
+    mine = [names[s] for s in sets if applied[s]]
+    return group_disparity(frame, ["baseline", *mine])

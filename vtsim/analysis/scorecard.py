@@ -10,6 +10,7 @@ import pandas as pd
 
 from vtsim.analysis.formats import points, share, share_diff
 from vtsim.analysis.stats import mean_interval, paired_difference, proportion_interval
+from vtsim.model.groups import GROUP_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def scorecard_by_threat(
 # Scenarios that declare population groups have per-group columns `<metric>__<group id>`
 # (vtsim.model.groups.GroupOutcomes; docs/people.md). These summaries read them only.
 
-GROUP_PREFIX, GROUP_SEP = "", "__"
+GROUP_PREFIX, GROUP_SEP = "", GROUP_SEPARATOR  # the model names the columns
 GROUP_METRICS: list[tuple[str, str, str]] = [
     # (metric, label, unit): the per-group figures shown by `vtsim run` and `vtsim compare`
     ("casualties_total", "casualties per attack attempted", "people"),
