@@ -16,7 +16,7 @@ import pytest
 from helpers import strict_search_measure
 
 import vtsim
-from vtsim.analysis.scorecard import DISPARITIES, GROUP_METRICS, GROUP_RATE, group_tables
+from vtsim.analysis.groups import DISPARITIES, GROUP_METRICS, GROUP_RATE, group_tables
 from vtsim.model.groups import scenario_groups
 from vtsim.report.excel import read_sheet, results_book
 from vtsim.report.output import scorecard_records, write_results

@@ -48,9 +48,10 @@ from vtsim.analysis.compare_side_effects import (
 )
 from vtsim.analysis.compare_verdict import _touches as _touches
 from vtsim.analysis.compare_verdict import _verdict as _verdict
+from vtsim.analysis.groups import group_disparity
 from vtsim.analysis.results import Results
 from vtsim.analysis.runner import run
-from vtsim.analysis.scorecard import group_disparity, scorecard_by_threat
+from vtsim.analysis.scorecard import scorecard_by_threat
 from vtsim.analysis.valuation import differences as valuation_differences
 from vtsim.analysis.valuation import likelihood_range
 from vtsim.errors import VtsimError
@@ -248,7 +249,7 @@ class Comparison:
     @property
     def disparity_frame(self) -> pd.DataFrame:
         """Per package and disparity measure
-        (:func:`~vtsim.analysis.scorecard.group_disparity`): the worst-off group's rate over
+        (:func:`~vtsim.analysis.groups.group_disparity`): the worst-off group's rate over
         everyone's, with its interval, and its paired difference to the baseline; ``worse``
         when the package distinguishably widens it (a side effect)."""
         return group_disparity(self.results.frame, ["baseline", *self._compared()])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from vtsim.analysis.scorecard import GROUP_METRICS, GROUP_PREFIX, GROUP_SEP, group_ids
+from vtsim.analysis.groups import GROUP_METRICS, GROUP_PREFIX, GROUP_SEP, group_ids
 from vtsim.analysis.stats import paired_difference
 from vtsim.analysis.valuation import ALL
 from vtsim.model.groups import scenario_groups

@@ -336,7 +336,7 @@ class PortfolioModel:
         """At a target whose crowd has population groups: each set's disparity (the
         worst-off group's rate over everyone's, :func:`_disparities`) with its interval
         and its paired change against no measure there, flagged when it widens."""
-        from vtsim.analysis.scorecard import group_names
+        from vtsim.analysis.groups import group_names
 
         if found.empty:
             return
@@ -406,12 +406,12 @@ class PortfolioModel:
 
 def _disparities(frame, sets, names, applied):
     """Each applied set's disparities at one target (the rows of
-    :func:`vtsim.analysis.scorecard.group_disparity`: the worst-off group's rate over
+    :func:`vtsim.analysis.groups.group_disparity`: the worst-off group's rate over
     everyone's, its interval, the baseline's and the paired change); empty without
     population groups. Computed once, for the roadmap's view and its constraints."""
     import pandas as pd
 
-    from vtsim.analysis.scorecard import group_disparity, group_ids
+    from vtsim.analysis.groups import group_disparity, group_ids
 
     if not group_ids(frame):
         return pd.DataFrame()

@@ -103,7 +103,7 @@ def run(
 
         if medical := medical_text(results):
             click.echo(medical)
-        from vtsim.analysis.scorecard import group_lines
+        from vtsim.analysis.groups import group_lines
         from vtsim.model.groups import scenario_groups
 
         names = {g.id: str(g.name) or g.id for g in scenario_groups(loaded)}

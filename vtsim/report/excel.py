@@ -389,7 +389,7 @@ _GROUP_NOTES = {
 def _group_sheets(results) -> tuple[dict, dict, dict]:
     """The "Groups" and "Disparity" sheets (scenarios with population groups only): the
     ``by_group`` and ``disparity`` rows of scorecard.json."""
-    from vtsim.analysis.scorecard import group_tables
+    from vtsim.analysis.groups import group_tables
 
     by_group, disparity = group_tables(results)
     if by_group.empty:
@@ -553,7 +553,7 @@ def _valuation_sheets(comparison, money: str) -> tuple[dict, dict, dict]:
     except AttributeError:
         by_group = None
     if by_group is not None and len(by_group):
-        from vtsim.analysis.scorecard import group_names
+        from vtsim.analysis.groups import group_names
 
         names = group_names(comparison.scenario)
         by_group = by_group.copy()

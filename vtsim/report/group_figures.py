@@ -1,6 +1,6 @@
 """The population groups figure (``groups.png``; scenarios with ``groups`` only).
 
-Presentation only: it draws the tables of :func:`vtsim.analysis.scorecard.group_tables` (the
+Presentation only: it draws the tables of :func:`vtsim.analysis.groups.group_tables` (the
 ``by_group`` and ``disparity`` sections of ``scorecard.json``), so the figure shows the
 numbers of the JSON and the workbook. One panel per outcome (each group's casualties per
 1,000 people exposed, the last person out, the mean wait in the screening queue), each
@@ -9,7 +9,7 @@ with the disparity ratio per package: the worst-off group's rate over everyone's
 that group's colour, with a reference line at 1 and the packages that widen it marked.
 
 >>> import vtsim
->>> from vtsim.analysis.scorecard import group_tables
+>>> from vtsim.analysis.groups import group_tables
 >>> from vtsim.report.group_figures import group_figure
 >>> results = vtsim.run("harbour-festival", replications=6, seed=1, progress=False)
 >>> fig = group_figure(*group_tables(results), title=results.scenario.name)
@@ -38,7 +38,7 @@ MEASURE_MARKERS = {"harm": "o", "queue_burden": "s"}
 
 def group_figure(by_group: pd.DataFrame, disparity: pd.DataFrame, title: str = ""):
     """Each group's outcomes per package and the disparity ratio per package, with 95 %
-    intervals. ``by_group`` and ``disparity``: :func:`vtsim.analysis.scorecard.group_tables`."""
+    intervals. ``by_group`` and ``disparity``: :func:`vtsim.analysis.groups.group_tables`."""
     plt = _pyplot()
     packages = list(dict.fromkeys(by_group["package"]))
     groups = list(dict.fromkeys(by_group["group"]))

@@ -221,7 +221,7 @@ def _group_context(comparison) -> dict | None:
     package, group and outcome the paired difference to the baseline
     (``Comparison.group_frame``), the disparity per package (``Comparison.disparity_frame``),
     groups by their names, and the groups figure."""
-    from vtsim.analysis.scorecard import group_names, group_tables
+    from vtsim.analysis.groups import group_names, group_tables
     from vtsim.report.group_figures import group_figure
 
     by_group, disparity = group_tables(comparison.results)

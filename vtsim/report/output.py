@@ -81,7 +81,8 @@ def scorecard_records(results) -> dict:
     package and phase) and on each threat's replications (``by_threat``); in scenarios
     with population groups also ``by_group`` and ``disparity`` (:func:`group_tables`;
     the two keys are left out in scenarios without groups)."""
-    from vtsim.analysis.scorecard import group_tables, scorecard_by_threat
+    from vtsim.analysis.groups import group_tables
+    from vtsim.analysis.scorecard import scorecard_by_threat
 
     records = {
         "scorecard": results.scorecard().to_dict(orient="records"),
@@ -126,7 +127,7 @@ def write_results(
         from vtsim.report.infra_figures import save_service_curves
 
         written += save_service_curves(results, folder)  # only with an infrastructure section
-        from vtsim.analysis.scorecard import group_tables
+        from vtsim.analysis.groups import group_tables
 
         by_group, disparity = group_tables(results)
         if not by_group.empty:  # only with population groups
